@@ -1,0 +1,199 @@
+"""The ``factcheck`` command: a thin Typer layer over ``factcheck.Corpus``.
+
+Results go to stdout (a table, or JSON with ``--json``); progress, summaries and errors go
+to stderr, so ``factcheck find --json ... > out.jsonl`` stays clean.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .corpus import Corpus, IngestResult
+from .dates import parse_bound
+from .errors import FactcheckError
+from .models import Match
+from .watchlist import read_claims
+
+app = typer.Typer(
+    help="Find where a claim appears, in what words, in which article and from which date.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
+
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index folder [default: $FACTCHECK_INDEX or ./index]"),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn errors a user can act on into one line on stderr and exit status 1."""
+    try:
+        yield
+    except (FactcheckError, ValueError) as exc:
+        err.print(f"[red]Error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl)")],
+    index: IndexOpt = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="sentence-transformers model name or path, for a new index"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add articles to the index; unchanged ones are skipped, changed ones replaced.
+
+    Exits with status 1 when any file or line was skipped (each is named on stderr).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with _errors(), Corpus.open(index, model=model) as corpus:
+        columns = (
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files · {task.fields[articles]} articles · {task.fields[sentences]} sent."),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("ingest", total=None, articles=0, sentences=0)
+
+            def on_progress(done: int, total: int, result: IngestResult) -> None:
+                changed = result.added + result.updated
+                progress.update(
+                    task, completed=done, total=total, articles=changed, sentences=result.sentences
+                )
+
+            result = corpus.ingest(paths, on_progress=on_progress)
+    for problem in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(str(problem))}")
+    for problem in result.skipped:
+        err.print(f"[red]skipped:[/red] {escape(str(problem))}")
+    if as_json:
+        _print_json(result.to_dict())
+    err.print(
+        f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+        f"{len(result.skipped)} skipped; {result.sentences} sentences, "
+        f"{result.embedded} embedded"
+    )
+    if result.skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
+def find(
+    claim: Annotated[str | None, typer.Argument(help="The claim to look for.")] = None,
+    index: IndexOpt = None,
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=1000, help="Matches per claim.")] = 5,
+    since: Annotated[
+        str | None, typer.Option(help="Only articles dated on or after (YYYY[-MM[-DD]]).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Only articles dated on or before.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="Only sentences in this language (fr, en…).")
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", "-f", help="Watch-list: .txt (a claim a line) or .jsonl ('claim')."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find the sentences that state a claim, best first.
+
+    With --file, prints one JSON line per claim.
+    """
+    with _errors():
+        if (claim is None) == (file is None):
+            raise ValueError("give either a CLAIM or --file, not both")
+        claims = read_claims(file) if file else [claim]
+        filters = {
+            "since": parse_bound(since).isoformat() if since else None,
+            "until": parse_bound(until, end=True).isoformat() if until else None,
+            "source": source,
+            "lang": lang,
+        }
+        with Corpus.open(index, readonly=True) as corpus:
+            results = corpus.find_many(claims, k=k, **filters)
+    for text, matches in zip(claims, results, strict=True):
+        if as_json or file:
+            _print_json({"claim": text, "matches": [m.to_dict() for m in matches]})
+        else:
+            _print_table(text, matches)
+
+
+def _print_table(claim: str, matches: list[Match]) -> None:
+    if not matches:
+        err.print(f"No match for {escape(claim)!s}")
+        return
+    table = Table(title=f"“{escape(claim)}”", show_lines=True, title_justify="left")
+    table.add_column("score", justify="right")
+    table.add_column("date", no_wrap=True)
+    table.add_column("source / article")
+    table.add_column("sentence (in context)", ratio=1)
+    for m in matches:
+        before = m.context.get("before")
+        after = m.context.get("after")
+        sentence = "".join(
+            [
+                f"[dim]{escape(before)}[/dim] " if before else "",
+                f"[bold]{escape(m.text)}[/bold]",
+                f" [dim]{escape(after)}[/dim]" if after else "",
+            ]
+        )
+        where = escape(m.article.source or "") + ("\n" if m.article.source else "")
+        where += f"[cyan]{escape(m.article.title or m.article.id)}[/cyan]"
+        table.add_row(f"{m.score:.3f}", m.article.date or "—", where, sentence)
+    out.print(table)
+
+
+@app.command()
+def info(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+    """What the index holds: articles, sentences, languages, dates, model, size."""
+    with _errors(), Corpus.open(index, readonly=True) as corpus:
+        data = corpus.info()
+    if as_json:
+        _print_json(data)
+        return
+    dates = data["dates"]
+    rows = [
+        ("index", data["index"]),
+        ("model", f"{data['model']} ({data['dim']} dims)"),
+        ("vector index", json.dumps(data["vector_index"])),
+        ("articles", f"{data['articles']:,} ({data['undated_articles']:,} undated)"),
+        ("sentences", f"{data['sentences']:,} ({data['distinct_vectors']:,} distinct vectors)"),
+        ("languages", ", ".join(f"{k} {v:,}" for k, v in data["languages"].items())),
+        ("dates", f"{dates['first'] or '—'} → {dates['last'] or '—'}"),
+        ("size on disk", f"{data['size_bytes'] / 1e6:.1f} MB"),
+        ("updated", data["updated"] or "—"),
+    ]
+    table = Table(show_header=False, box=None)
+    for key, value in rows:
+        table.add_row(f"[bold]{key}[/bold]", escape(str(value)))
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,379 @@
+"""The library API: open an index, ingest articles, find where a claim appears.
+
+>>> from factcheck import Corpus
+>>> with Corpus.open("index") as corpus:
+...     corpus.ingest(["articles/"])
+...     for match in corpus.find("Putin met Macron on 7 February", k=3):
+...         print(match.score, match.article.date, match.text)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .embed import DEFAULT_MODEL, Embedder, load_embedder
+from .errors import CorpusError, ModelError
+from .ingest import Parsed, Problem, expand_paths, read_file
+from .lang import detect
+from .lock import write_lock
+from .models import Match, Sentence
+from .sentences import split_sentences
+from .store import Store
+from .vectors import IVF_THRESHOLD, VectorIndex
+
+MANIFEST = "manifest.json"
+METADATA = "meta.sqlite"
+VECTORS = "vectors.faiss"
+FORMAT = "factcheck.index/1"
+MAX_CLAIM_CHARS = 10_000
+EMBED_BATCH = 64  # sentences gathered across articles before one call to the model
+
+
+def default_index() -> Path:
+    """``$FACTCHECK_INDEX``, else ``index/`` in the working directory."""
+    return Path(os.environ.get("FACTCHECK_INDEX", "index"))
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did; ``skipped`` and ``warnings`` name the file and line."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    sentences: int = 0
+    embedded: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "sentences": self.sentences,
+            "embedded": self.embedded,
+            "skipped": [p.to_dict() for p in self.skipped],
+            "warnings": [p.to_dict() for p in self.warnings],
+        }
+
+
+ProgressCallback = Callable[[int, int, IngestResult], None]
+
+
+class Corpus:
+    """An on-disk index: SQLite metadata, a FAISS copy of the vectors, and a manifest."""
+
+    def __init__(self, path: Path, store: Store, manifest: dict, model: str | None) -> None:
+        self.path = path
+        self.store = store
+        self.manifest = manifest
+        self.model_name = manifest.get("model") or model or DEFAULT_MODEL
+        self._embedder: Embedder | None = None
+        self._vectors: VectorIndex | None = None
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, path: str | Path | None = None, model: str | None = None, readonly: bool = False
+    ) -> Corpus:
+        """Open (or, unless ``readonly``, create) the index at ``path``.
+
+        ``model`` is only needed to create an index with a model other than the default;
+        an existing index always uses the model it was built with.
+        """
+        path = Path(path) if path is not None else default_index()
+        manifest_path = path / MANIFEST
+        manifest: dict = {}
+        if manifest_path.exists():
+            manifest = _read_manifest(manifest_path)
+            built_with = manifest.get("model")
+            if model and built_with and model != built_with:
+                raise ModelError(
+                    f"{path} was built with model {built_with!r}, not {model!r}: "
+                    "leave out --model to use it, or choose another --index for the new model"
+                )
+        elif readonly:
+            raise CorpusError(f"no index at {path}: run `factcheck ingest PATH --index {path}`")
+        if not readonly:
+            path.mkdir(parents=True, exist_ok=True)
+        store = Store(path / METADATA, readonly=readonly)
+        return cls(path, store, manifest, model)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def embedder(self) -> Embedder:
+        """Loaded on first use, so ``info`` and opening never pay for the model."""
+        if self._embedder is None:
+            self._embedder = load_embedder(self.model_name)
+            dim = self.manifest.get("dim")
+            if dim and dim != self._embedder.dim:
+                raise ModelError(
+                    f"model {self.model_name!r} gives {self._embedder.dim}-dim vectors "
+                    f"but {self.path} holds {dim}-dim vectors"
+                )
+        return self._embedder
+
+    @property
+    def stale(self) -> bool:
+        """True when the FAISS file does not reflect every committed SQLite change."""
+        return self.manifest.get("version") != self.store.version
+
+    def _vector_index(self, writable: bool) -> VectorIndex:
+        if self._vectors is None:
+            faiss_path = self.path / VECTORS
+            if faiss_path.exists() and not (writable and self.stale):
+                self._vectors = VectorIndex.load(faiss_path)
+            else:
+                # A writer (or a reader with no FAISS file yet) rebuilds from SQLite, the truth.
+                self._vectors = self._rebuild()
+        return self._vectors
+
+    def _rebuild(self) -> VectorIndex:
+        batches = list(self.store.iter_vectors())
+        if not batches:
+            return VectorIndex.empty(self.manifest.get("dim") or self.embedder.dim)
+        ids = np.concatenate([b[0] for b in batches])
+        vecs = np.vstack([b[1] for b in batches])
+        return VectorIndex.build(vecs.shape[1], ids, vecs)
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    def ingest(
+        self, paths: Iterable[str | Path], on_progress: ProgressCallback | None = None
+    ) -> IngestResult:
+        """Add or update the articles in ``paths`` (files or folders).
+
+        Unchanged articles are skipped, changed ones replace their old sentences, and bad
+        files or lines are reported in the result while the rest of the batch goes on.
+        """
+        result = IngestResult()
+        files = []
+        for item in expand_paths(paths):
+            (result.skipped.append if isinstance(item, Problem) else files.append)(item)
+        with write_lock(self.path):
+            vectors = self._vector_index(writable=True)
+            pending: list[Parsed] = []
+            for done, file in enumerate(files, start=1):
+                for item in read_file(file):
+                    if isinstance(item, Problem):
+                        (result.skipped if item.skipped else result.warnings).append(item)
+                    elif self.store.checksum(item.article.id) == item.checksum:
+                        result.unchanged += 1
+                    else:
+                        pending.append(item)
+                        if sum(len(p.blocks) for p in pending) >= EMBED_BATCH:
+                            self._commit(pending, vectors, result)
+                            pending = []
+                if on_progress:
+                    on_progress(done, len(files), result)
+            self._commit(pending, vectors, result)
+            self._save(vectors)
+        return result
+
+    def add(self, articles: Iterable[Parsed]) -> IngestResult:
+        """Ingest articles built in Python (see ``factcheck.ingest``), e.g. from a scraper."""
+        result = IngestResult()
+        with write_lock(self.path):
+            vectors = self._vector_index(writable=True)
+            batch = [p for p in articles if self.store.checksum(p.article.id) != p.checksum]
+            self._commit(batch, vectors, result)
+            self._save(vectors)
+        return result
+
+    def _commit(self, batch: list[Parsed], vectors: VectorIndex, result: IngestResult) -> None:
+        """Split, embed what the cache lacks in one model call, then commit article by article."""
+        if not batch:
+            return
+        prepared = [(p, _split(p)) for p in batch]
+        hashes = [[_text_hash(s.text) for s in sents] for _, sents in prepared]
+        cached = self.store.cached_vectors(h for hs in hashes for h in hs)
+        missing = {
+            h: s.text
+            for (_, sents), hs in zip(prepared, hashes, strict=True)
+            for s, h in zip(sents, hs, strict=True)
+            if h not in cached
+        }
+        if missing:
+            fresh = self.embedder.embed_passages(list(missing.values()))
+            cached.update(zip(missing, fresh, strict=True))
+            result.embedded += len(missing)
+        if "dim" not in self.manifest:
+            self.manifest.update(model=self.model_name, dim=self.embedder.dim)
+        for (parsed, sents), hs in zip(prepared, hashes, strict=True):
+            existed = self.store.checksum(parsed.article.id) is not None
+            new_vectors = {h: cached[h] for h in hs if h in missing}
+            removed, added = self.store.replace_article(
+                parsed.article, parsed.checksum, sents, hs, new_vectors
+            )
+            vectors.remove(np.array(removed, dtype=np.int64))
+            if added:
+                vectors.add(np.array(added, dtype=np.int64), np.vstack([cached[h] for h in hs]))
+            result.updated += existed
+            result.added += not existed
+            result.sentences += len(sents)
+
+    def _save(self, vectors: VectorIndex) -> None:
+        if len(vectors) >= IVF_THRESHOLD and vectors.describe()["kind"] == "flat":
+            vectors = self._vectors = self._rebuild()
+        faiss_path = self.path / VECTORS
+        vectors.save(faiss_path)
+        counts = self.store.counts()
+        self.manifest.update(
+            format=FORMAT,
+            factcheck_version=__version__,
+            model=self.model_name,
+            dim=vectors.dim,
+            index=vectors.describe(),
+            version=self.store.version,
+            articles=counts["articles"],
+            sentences=counts["sentences"],
+            files={
+                VECTORS: {"sha256": _file_sha256(faiss_path), "bytes": faiss_path.stat().st_size}
+            },
+            updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        _write_json_atomic(self.path / MANIFEST, self.manifest)
+
+    # -- find ------------------------------------------------------------------------------
+
+    def find(
+        self,
+        claim: str,
+        k: int = 5,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        lang: str | None = None,
+    ) -> list[Match]:
+        """The ``k`` sentences closest to ``claim`` among those passing the filters.
+
+        Filters (ISO dates, inclusive; source and language, case-insensitive) are applied
+        inside the vector search, so they never cost any of the ``k`` best results.
+        """
+        return self.find_many([claim], k, since=since, until=until, source=source, lang=lang)[0]
+
+    def find_many(
+        self,
+        claims: Sequence[str],
+        k: int = 5,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        lang: str | None = None,
+    ) -> list[list[Match]]:
+        """``find`` for a watch-list: the claims are embedded in one batch."""
+        texts = [_check_claim(c) for c in claims]
+        if not texts:
+            return []
+        vectors = self._vector_index(writable=False)
+        allowed = None
+        if any((since, until, source, lang)) or self.stale:
+            # A reader may see a FAISS file older than SQLite: restrict to live sentences.
+            allowed = self.store.filtered_ids(since=since, until=until, source=source, lang=lang)
+        queries = self.embedder.embed_queries(texts)
+        hits = [vectors.search(q, k, allowed) for q in queries]
+        rows = self.store.sentences_by_id(sorted({i for h in hits for i, _ in h}))
+        return [
+            [
+                Match(
+                    text=rows[i]["text"],
+                    score=score,
+                    article=rows[i]["article"],
+                    sentence=rows[i]["sentence"],
+                    context=rows[i]["context"],
+                )
+                for i, score in h
+                if i in rows
+            ]
+            for h in hits
+        ]
+
+    # -- info ------------------------------------------------------------------------------
+
+    def info(self) -> dict:
+        """What the index holds, without loading the model."""
+        counts = self.store.counts()
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return {
+            "index": str(self.path),
+            "model": self.model_name,
+            "dim": self.manifest.get("dim"),
+            "vector_index": self.manifest.get("index"),
+            **counts,
+            "size_bytes": size,
+            "updated": self.manifest.get("updated"),
+            "in_sync": not self.stale,
+        }
+
+
+def _split(parsed: Parsed) -> list[Sentence]:
+    article = parsed.article
+    text = article.text
+    if not article.lang:
+        article.lang = detect(" ".join(text[s:e] for s, e in parsed.blocks))
+    spans = split_sentences(text, parsed.blocks, article.lang)
+    return [
+        Sentence(index=i, start=s, end=e, text=text[s:e], lang=detect(text[s:e], article.lang))
+        for i, (s, e) in enumerate(spans)
+    ]
+
+
+def _check_claim(claim: str) -> str:
+    text = claim.strip()
+    if not text:
+        raise ValueError("the claim is empty")
+    if len(text) > MAX_CLAIM_CHARS:
+        raise ValueError(
+            f"the claim is {len(text):,} characters long; the limit is {MAX_CLAIM_CHARS:,} "
+            "(a claim is a sentence or two, not an article)"
+        )
+    return text
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.blake2b(text.strip().encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CorpusError(f"{path} is unreadable ({exc}); re-create the index") from exc
+    if manifest.get("format") not in (None, FORMAT):
+        raise CorpusError(
+            f"{path} has format {manifest.get('format')!r}; this factcheck reads {FORMAT!r}"
+        )
+    return manifest
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)

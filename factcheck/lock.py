@@ -1,0 +1,44 @@
+"""One writer at a time per index: an advisory file lock that waits, then fails clearly."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import IndexBusy
+
+
+@contextmanager
+def write_lock(index_dir: Path, timeout: float = 30.0) -> Iterator[None]:
+    """Hold ``index_dir/.lock`` exclusively; readers never take it and are never blocked."""
+    path = index_dir / ".lock"
+    with open(path, "a+") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "unknown"
+                    raise IndexBusy(
+                        f"{index_dir} is being written by another factcheck process "
+                        f"(pid {holder}); "
+                        "wait for it to finish or use another --index"
+                    ) from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -1,0 +1,75 @@
+"""Plain records passed between the pipeline steps; JSON-ready through ``to_dict``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Article:
+    """One article as read from a file, before it is split into sentences.
+
+    ``text`` is the text the sentence offsets point into: the decoded file for
+    ``.txt``/``.md``, the extracted main text for ``.html``, the ``text`` field for JSONL.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None  # ISO 8601 day, "YYYY-MM-DD"
+    source: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    path: str | None = None
+    author: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Sentence:
+    """A sentence of an article, with its character offsets into ``Article.text``."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    lang: str | None = None
+
+
+@dataclass
+class ArticleRef:
+    """The article fields shown with a match."""
+
+    id: str
+    title: str | None
+    date: str | None
+    source: str | None
+    url: str | None
+    path: str | None
+    lang: str | None = None
+
+
+@dataclass
+class Match:
+    """A sentence of the corpus that matches a claim."""
+
+    text: str
+    score: float
+    article: ArticleRef
+    sentence: dict  # {"index", "start", "end"}
+    relation: str = "related"
+    evidence: list[dict] = field(default_factory=list)
+    context: dict = field(default_factory=dict)  # {"before": str | None, "after": str | None}
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "score": round(self.score, 4),
+            "relation": self.relation,
+            "evidence": self.evidence,
+            "article": asdict(self.article),
+            "sentence": self.sentence,
+            "context": self.context,
+        }

@@ -1,0 +1,249 @@
+"""SQLite metadata: articles, sentences and the embedding of every distinct sentence text.
+
+SQLite is the source of truth. The FAISS file is a derived copy of the ``vectors`` table that
+can always be rebuilt from it, so a crash between the two never loses committed work.
+Each article is written in one transaction; WAL mode lets readers query during an ingest.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .models import Article, ArticleRef, Sentence
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT, date TEXT, source TEXT, url TEXT, path TEXT, lang TEXT, author TEXT,
+    text TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE TABLE IF NOT EXISTS sentences (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the FAISS id; AUTOINCREMENT never reuses one
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    lang TEXT,
+    hash TEXT NOT NULL,
+    UNIQUE (article_id, idx)
+);
+CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
+CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+"""
+
+
+class Store:
+    """Typed access to the metadata database of one index."""
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(path, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=10000")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- meta ---------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def version(self) -> int:
+        """Bumped by every committed change; the FAISS file records the version it reflects."""
+        return int(self.get_meta("version") or 0)
+
+    # -- articles -----------------------------------------------------------------------
+
+    def checksum(self, article_id: str) -> str | None:
+        row = self.db.execute(
+            "SELECT checksum FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def cached_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """Embeddings already computed for these sentence texts (the embedding cache)."""
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(hashes))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for h, blob in self.db.execute(
+                f"SELECT hash, vector FROM vectors WHERE hash IN ({marks})", chunk
+            ):
+                found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def replace_article(
+        self,
+        article: Article,
+        checksum: str,
+        sentences: Sequence[Sentence],
+        hashes: Sequence[str],
+        vectors: dict[str, np.ndarray],
+    ) -> tuple[list[int], list[int]]:
+        """Write an article and its sentences in one transaction.
+
+        Returns the sentence ids removed (the article's old version) and the ids added.
+        """
+        with self.db:
+            removed = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT id FROM sentences WHERE article_id = ?", (article.id,)
+                )
+            ]
+            self.db.execute("DELETE FROM articles WHERE id = ?", (article.id,))
+            self.db.execute(
+                "INSERT INTO articles(id, title, date, source, url, path, lang, author, text, "
+                "checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.id,
+                    article.title,
+                    article.date,
+                    article.source,
+                    article.url,
+                    article.path,
+                    article.lang,
+                    article.author,
+                    article.text,
+                    checksum,
+                ),
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO vectors(hash, vector) VALUES (?, ?)",
+                [(h, v.astype(np.float32).tobytes()) for h, v in vectors.items()],
+            )
+            added = [
+                self.db.execute(
+                    "INSERT INTO sentences(article_id, idx, start, end, text, lang, hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (article.id, s.index, s.start, s.end, s.text, s.lang, h),
+                ).lastrowid
+                for s, h in zip(sentences, hashes, strict=True)
+            ]
+            self._bump_version()
+        return removed, added
+
+    def _bump_version(self) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES ('version', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # -- vectors for the FAISS copy -------------------------------------------------------
+
+    def iter_vectors(self, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of every sentence, in batches, to rebuild the FAISS index."""
+        cursor = self.db.execute(
+            "SELECT s.id, v.vector FROM sentences s JOIN vectors v ON v.hash = s.hash ORDER BY s.id"
+        )
+        while rows := cursor.fetchmany(batch):
+            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+            yield ids, vecs
+
+    # -- lookups for find ----------------------------------------------------------------
+
+    def filtered_ids(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        lang: str | None = None,
+    ) -> np.ndarray:
+        """Sentence ids that pass the filters (dates are ISO strings, bounds inclusive)."""
+        where, params = [], []
+        if since:
+            where.append("a.date >= ?")
+            params.append(since)
+        if until:
+            where.append("a.date <= ?")
+            params.append(until)
+        if source:
+            where.append("lower(a.source) = lower(?)")
+            params.append(source)
+        if lang:
+            where.append("lower(coalesce(s.lang, a.lang)) = lower(?)")
+            params.append(lang)
+        sql = "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return np.fromiter((r[0] for r in self.db.execute(sql, params)), dtype=np.int64)
+
+    def sentences_by_id(self, ids: Sequence[int]) -> dict[int, dict]:
+        """Sentence rows with their article and neighbours, keyed by sentence id."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"""
+            SELECT s.id, s.idx, s.start, s.end, s.text, s.lang,
+                   a.id, a.title, a.date, a.source, a.url, a.path, a.lang,
+                   (SELECT p.text FROM sentences p WHERE p.article_id = s.article_id
+                      AND p.idx = s.idx - 1),
+                   (SELECT n.text FROM sentences n WHERE n.article_id = s.article_id
+                      AND n.idx = s.idx + 1)
+            FROM sentences s JOIN articles a ON a.id = s.article_id
+            WHERE s.id IN ({marks})
+            """,
+            list(ids),
+        )
+        out = {}
+        for r in rows:
+            out[r[0]] = {
+                "sentence": {"index": r[1], "start": r[2], "end": r[3]},
+                "text": r[4],
+                "lang": r[5],
+                "article": ArticleRef(
+                    id=r[6], title=r[7], date=r[8], source=r[9], url=r[10], path=r[11], lang=r[12]
+                ),
+                "context": {"before": r[13], "after": r[14]},
+            }
+        return out
+
+    # -- info ----------------------------------------------------------------------------
+
+    def counts(self) -> dict:
+        q = self.db.execute
+        dates = q("SELECT min(date), max(date), count(date) FROM articles").fetchone()
+        return {
+            "articles": q("SELECT count(*) FROM articles").fetchone()[0],
+            "sentences": q("SELECT count(*) FROM sentences").fetchone()[0],
+            "distinct_vectors": q("SELECT count(*) FROM vectors").fetchone()[0],
+            "languages": dict(
+                q(
+                    "SELECT coalesce(s.lang, a.lang, 'und'), count(*) FROM sentences s "
+                    "JOIN articles a ON a.id = s.article_id GROUP BY 1 ORDER BY 2 DESC"
+                ).fetchall()
+            ),
+            "sources": dict(
+                q(
+                    "SELECT coalesce(source, ''), count(*) FROM articles GROUP BY 1 "
+                    "ORDER BY 2 DESC LIMIT 20"
+                ).fetchall()
+            ),
+            "dates": {"first": dates[0], "last": dates[1]},
+            "undated_articles": q("SELECT count(*) FROM articles WHERE date IS NULL").fetchone()[0],
+        }

