@@ -36,7 +36,7 @@ IndexOpt = Annotated[
     Path | None,
     typer.Option("--index", help="Index folder [default: $FACTCHECK_INDEX or ./index]"),
 ]
-CONTEXT_CHARS = 80  # of each neighbouring sentence shown in the table
+CONTEXT_CHARS = 60  # of each neighbouring sentence shown in the table
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -48,6 +48,11 @@ def _errors() -> Iterator[None]:
     except (FactcheckError, ValueError) as exc:
         err.print(f"[red]Error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
+
+
+def _print_notices(corpus: Corpus) -> None:
+    for notice in corpus.notices:
+        err.print(f"[yellow]note:[/yellow] {escape(notice)}")
 
 
 def _print_json(data: object) -> None:
@@ -88,6 +93,7 @@ def ingest(
                 )
 
             result = corpus.ingest(paths, on_progress=on_progress)
+        _print_notices(corpus)
     for problem in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(str(problem))}")
     for problem in result.skipped:
@@ -138,6 +144,7 @@ def find(
         }
         with Corpus.open(index, readonly=True) as corpus:
             results = corpus.find_many(claims, k=k, **filters)
+            _print_notices(corpus)
     for text, matches in zip(claims, results, strict=True):
         if as_json or file:
             _print_json({"claim": text, "matches": [m.to_dict() for m in matches]})
@@ -152,7 +159,7 @@ def _print_table(claim: str, matches: list[Match]) -> None:
     table = Table(title=f"“{escape(claim)}”", show_lines=True, title_justify="left")
     table.add_column("score", justify="right")
     table.add_column("date", no_wrap=True)
-    table.add_column("source / article")
+    table.add_column("source / article", max_width=30)
     table.add_column("sentence (in context)", ratio=1)
     for m in matches:
         before = m.context.get("before")
@@ -171,13 +178,34 @@ def _print_table(claim: str, matches: list[Match]) -> None:
 
 
 @app.command()
-def info(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
-    """What the index holds: articles, sentences, languages, dates, model, size."""
+def info(
+    index: IndexOpt = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Verify checksums and that FAISS matches SQLite.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """What the index holds: articles, sentences, languages, dates, model, size.
+
+    With --check, exits with status 1 when anything is inconsistent, saying what.
+    """
     with _errors(), Corpus.open(index, readonly=True) as corpus:
         data = corpus.info()
+        if check:
+            data["problems"] = corpus.check()
     if as_json:
         _print_json(data)
-        return
+    else:
+        _print_info(data)
+    for problem in data.get("problems", []):
+        err.print(f"[red]problem:[/red] {escape(problem)}")
+    if data.get("problems"):
+        raise typer.Exit(1)
+    if check:
+        err.print("[green]index checked: consistent[/green]")
+
+
+def _print_info(data: dict) -> None:
     dates = data["dates"]
     rows = [
         ("index", data["index"]),

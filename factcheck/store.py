@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import CorpusError
 from .models import Article, ArticleRef, Sentence
 
 SCHEMA = """
@@ -47,14 +48,20 @@ class Store:
 
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
-        if readonly:
-            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        else:
-            self.db = sqlite3.connect(path, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(SCHEMA)
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA busy_timeout=10000")
+        try:
+            uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self.db.execute("PRAGMA busy_timeout=10000")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.executescript(SCHEMA)
+            self.db.execute("SELECT count(*) FROM articles").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise CorpusError(
+                f"{path} is not a usable factcheck database ({exc}): restore it from a backup, "
+                "or ingest the articles again into a new --index"
+            ) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -154,15 +161,34 @@ class Store:
 
     # -- vectors for the FAISS copy -------------------------------------------------------
 
-    def iter_vectors(self, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(ids, vectors) of every sentence, in batches, to rebuild the FAISS index."""
-        cursor = self.db.execute(
-            "SELECT s.id, v.vector FROM sentences s JOIN vectors v ON v.hash = s.hash ORDER BY s.id"
-        )
-        while rows := cursor.fetchmany(batch):
-            ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            vecs = np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
-            yield ids, vecs
+    def iter_vectors(
+        self, ids: np.ndarray | None = None, batch: int = 10_000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of every sentence, or of the given ``ids``, in batches."""
+        sql = "SELECT s.id, v.vector FROM sentences s JOIN vectors v ON v.hash = s.hash"
+        if ids is None:
+            cursors = [self.db.execute(sql + " ORDER BY s.id")]
+        else:
+            chunks = [ids[i : i + 500].tolist() for i in range(0, len(ids), 500)]
+            cursors = (
+                self.db.execute(sql + f" WHERE s.id IN ({','.join('?' * len(c))})", c)
+                for c in chunks
+            )
+        for cursor in cursors:
+            while rows := cursor.fetchmany(batch):
+                found = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+                yield found, np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+    def integrity(self) -> list[str]:
+        """Problems SQLite itself finds, plus sentences that lost their vector."""
+        problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        orphans = self.db.execute(
+            "SELECT count(*) FROM sentences s LEFT JOIN vectors v ON v.hash = s.hash "
+            "WHERE v.hash IS NULL"
+        ).fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} sentences have no stored vector")
+        return problems
 
     # -- lookups for find ----------------------------------------------------------------
 

@@ -73,6 +73,19 @@ class VectorIndex:
             return {"kind": "flat", "metric": "inner_product"}
         return {"kind": "ivf", "metric": "inner_product", "nlist": ivf.nlist, "nprobe": ivf.nprobe}
 
+    def ids(self) -> np.ndarray:
+        """Every id held, to compare with SQLite after a crash."""
+        ivf = faiss.try_extract_index_ivf(self.index)
+        if ivf is None:
+            return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        lists = ivf.invlists
+        parts = [
+            faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
+            for i in range(ivf.nlist)
+            if lists.list_size(i)
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
             self.index.add_with_ids(
@@ -96,7 +109,10 @@ class VectorIndex:
             if ivf is None:
                 params = faiss.SearchParameters(sel=selector)
             else:
-                params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+                # Probe more lists the rarer the allowed ids, so about as many of them are
+                # scanned as an unfiltered search scans vectors (all lists for a tiny set).
+                nprobe = math.ceil(ivf.nprobe * len(self) / len(allowed))
+                params = faiss.SearchParametersIVF(sel=selector, nprobe=min(ivf.nlist, nprobe))
         scores, ids = self.index.search(
             np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
             min(k, len(self)),
