@@ -24,6 +24,7 @@ from .embed import DEFAULT_MODEL, Embedder, load_embedder
 from .errors import CorpusError, ModelError
 from .ingest import Parsed, Problem, expand_paths, read_file
 from .lang import detect
+from .lexical import overlap, terms
 from .lock import write_lock
 from .models import Match, Sentence
 from .sentences import split_sentences
@@ -35,6 +36,8 @@ METADATA = "meta.sqlite"
 VECTORS = "vectors.faiss"
 FORMAT = "factcheck.index/1"
 MAX_CLAIM_CHARS = 10_000
+LEXICAL_WEIGHT = 0.05  # at most this much is added to a cosine similarity (see lexical.py)
+RERANK_FACTOR, RERANK_EXTRA = 4, 50  # the dense search returns up to 4·k (≤ k + 50) to rerank
 EMBED_BATCH = 64  # sentences gathered across articles before one call to the model
 
 
@@ -321,21 +324,12 @@ class Corpus:
         if any((since, until, source, lang)):
             allowed = self.store.filtered_ids(since=since, until=until, source=source, lang=lang)
         queries = self.embedder.embed_queries(texts)
-        hits = [vectors.search(q, k, allowed) for q in queries]
+        pool = max(k, min(k * RERANK_FACTOR, k + RERANK_EXTRA))
+        hits = [vectors.search(q, pool, allowed) for q in queries]
         rows = self.store.sentences_by_id(sorted({i for h in hits for i, _ in h}))
         return [
-            [
-                Match(
-                    text=rows[i]["text"],
-                    score=score,
-                    article=rows[i]["article"],
-                    sentence=rows[i]["sentence"],
-                    context=rows[i]["context"],
-                )
-                for i, score in h
-                if i in rows
-            ]
-            for h in hits
+            _rerank(claim, [(rows[i], similarity) for i, similarity in h if i in rows])[:k]
+            for claim, h in zip(texts, hits, strict=True)
         ]
 
     # -- checks -----------------------------------------------------------------------------
@@ -378,6 +372,23 @@ class Corpus:
             "updated": self.manifest.get("updated"),
             "in_sync": not self.stale,
         }
+
+
+def _rerank(claim: str, candidates: list[tuple[dict, float]]) -> list[Match]:
+    """Order the dense search's candidates by similarity plus the lexical bonus."""
+    claim_terms = terms(claim)
+    matches = [
+        Match(
+            text=row["text"],
+            score=similarity + LEXICAL_WEIGHT * overlap(claim_terms, row["text"]),
+            similarity=similarity,
+            article=row["article"],
+            sentence=row["sentence"],
+            context=row["context"],
+        )
+        for row, similarity in candidates
+    ]
+    return sorted(matches, key=lambda m: m.score, reverse=True)
 
 
 def _split(parsed: Parsed) -> list[Sentence]:

@@ -56,7 +56,8 @@ class Match:
     """A sentence of the corpus that matches a claim."""
 
     text: str
-    score: float
+    score: float  # what matches are ranked by: similarity plus a lexical bonus
+    similarity: float  # cosine similarity of the claim and sentence embeddings
     article: ArticleRef
     sentence: dict  # {"index", "start", "end"}
     relation: str = "related"
@@ -67,6 +68,7 @@ class Match:
         return {
             "text": self.text,
             "score": round(self.score, 4),
+            "similarity": round(self.similarity, 4),
             "relation": self.relation,
             "evidence": self.evidence,
             "article": asdict(self.article),

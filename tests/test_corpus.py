@@ -121,7 +121,9 @@ def test_filters_keep_the_k_best_of_what_passes(corpus: Corpus) -> None:
     ).fetchall()
     query = corpus.embedder.embed_queries([claim])[0]
     scores = sorted((float(np.frombuffer(v, np.float32) @ query) for _, v in rows), reverse=True)
-    found = [m.score for m in corpus.find(claim, k=len(rows), since="2022-02-09")]
+    found = sorted(
+        (m.similarity for m in corpus.find(claim, k=len(rows), since="2022-02-09")), reverse=True
+    )
     assert np.allclose(found, scores, atol=1e-5)
 
 
