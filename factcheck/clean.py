@@ -179,6 +179,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     if marker := _MARKDOWN.match(text, start, end):
         start = marker.end()
+        while start < end and text[start].isspace():  # "# \u00a0Titre"
+            start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
@@ -203,8 +205,9 @@ def _read_meta(text: str, start: int, end: int, meta: dict[str, tuple[int, int]]
         return False
     a, b = _trim(text, m.start(2), m.end(2))
     if b - a >= 2 and text[a] in "\"'" and text[b - 1] == text[a]:
-        a, b = a + 1, b - 1
-    meta.setdefault(_META_KEYS[m[1].lower()], (a, b))
+        a, b = _trim(text, a + 1, b - 1)
+    if a < b:  # 'title: ""' is a metadata line with no value
+        meta.setdefault(_META_KEYS[m[1].lower()], (a, b))
     return True
 
 
@@ -273,7 +276,8 @@ def _content(
             continue
         if in_list and len(line) <= 160 and line[-1] != ".":
             continue  # a title in a list of links
-        in_list = _LIST_HEADING.match(line.lstrip(_LEADING_MARKUP)) is not None
+        heading = len(line) <= MAX_BOILERPLATE_CHARS
+        in_list = heading and _LIST_HEADING.match(line.lstrip(_LEADING_MARKUP)) is not None
         if in_list or _skip_line(line, header, cleaned) or not _ALNUM.search(line):
             previous_kept = False
             continue

@@ -6,6 +6,7 @@ and this keeps import time near zero and parsing fast enough to run on every lin
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -75,7 +76,7 @@ def parse_bound(text: str, end: bool = False) -> dt.date:
         year, month = int(m[1]), int(m[2])
         if not end:
             return dt.date(year, month, 1)
-        return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
     parsed = parse_date(value)
     if parsed is None:
         raise ValueError(f"invalid date {text!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")

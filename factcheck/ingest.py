@@ -170,6 +170,9 @@ def _read_jsonl(path: Path, lines: Iterable[bytes]) -> Iterator[Parsed | Problem
         except json.JSONDecodeError as exc:
             yield Problem(str(path), f"invalid JSON: {exc.msg} (column {exc.colno})", lineno)
             continue
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number, 100,000 "["
+            yield Problem(str(path), f"invalid JSON: {str(exc) or 'nested too deeply'}", lineno)
+            continue
         if not isinstance(record, dict):
             yield Problem(str(path), "a line must be a JSON object", lineno)
             continue
@@ -177,6 +180,7 @@ def _read_jsonl(path: Path, lines: Iterable[bytes]) -> Iterator[Parsed | Problem
         if not isinstance(body, str) or not body.strip():
             yield Problem(str(path), "missing or empty 'text' field", lineno)
             continue
+        body = _well_formed(body)
         fields = {k: _str_or_none(record.get(k)) for k in JSONL_FIELDS}
         article_id = fields.pop("id") or f"{path.stem}-{lineno}"
         date_text = fields.pop("date")
@@ -192,7 +196,12 @@ def _read_jsonl(path: Path, lines: Iterable[bytes]) -> Iterator[Parsed | Problem
 def _str_or_none(value: object) -> str | None:
     if value is None or value == "":
         return None
-    return str(value)
+    return _well_formed(str(value))
+
+
+def _well_formed(text: str) -> str:
+    """Lone surrogates (a JSON escape such as "\\ud800") become U+FFFD: UTF-8 cannot store them."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _iso(value: str | None) -> str | None:

@@ -7,6 +7,7 @@ Each article is written in one transaction; WAL mode lets readers query during a
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS sentences (
     text TEXT NOT NULL,
     lang TEXT,
     hash TEXT NOT NULL,
+    features TEXT,  -- JSON: numbers, dates, quotes, negation... (factcheck.features)
     UNIQUE (article_id, idx)
 );
 CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
@@ -49,11 +51,16 @@ class Store:
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
         try:
-            uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
-            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            # Readers open the file read-write but with query_only: a "mode=ro" connection
+            # cannot recover the WAL of a writer that was killed, and would miss its last commits.
+            if readonly and not path.exists():
+                raise sqlite3.DatabaseError("file not found")
+            self.db = sqlite3.connect(path, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout=10000")
             self.db.execute("PRAGMA foreign_keys=ON")
-            if not readonly:
+            if readonly:
+                self.db.execute("PRAGMA query_only=ON")
+            else:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.executescript(SCHEMA)
             self.db.execute("SELECT count(*) FROM articles").fetchone()
@@ -144,9 +151,18 @@ class Store:
             )
             added = [
                 self.db.execute(
-                    "INSERT INTO sentences(article_id, idx, start, end, text, lang, hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (article.id, s.index, s.start, s.end, s.text, s.lang, h),
+                    "INSERT INTO sentences(article_id, idx, start, end, text, lang, hash, features)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        article.id,
+                        s.index,
+                        s.start,
+                        s.end,
+                        s.text,
+                        s.lang,
+                        h,
+                        json.dumps(s.features, ensure_ascii=False),
+                    ),
                 ).lastrowid
                 for s, h in zip(sentences, hashes, strict=True)
             ]
@@ -225,7 +241,7 @@ class Store:
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
             f"""
-            SELECT s.id, s.idx, s.start, s.end, s.text, s.lang,
+            SELECT s.id, s.idx, s.start, s.end, s.text, s.lang, s.features,
                    a.id, a.title, a.date, a.source, a.url, a.path, a.lang,
                    (SELECT p.text FROM sentences p WHERE p.article_id = s.article_id
                       AND p.idx = s.idx - 1),
@@ -242,10 +258,11 @@ class Store:
                 "sentence": {"index": r[1], "start": r[2], "end": r[3]},
                 "text": r[4],
                 "lang": r[5],
+                "features": json.loads(r[6]) if r[6] else None,
                 "article": ArticleRef(
-                    id=r[6], title=r[7], date=r[8], source=r[9], url=r[10], path=r[11], lang=r[12]
+                    id=r[7], title=r[8], date=r[9], source=r[10], url=r[11], path=r[12], lang=r[13]
                 ),
-                "context": {"before": r[13], "after": r[14]},
+                "context": {"before": r[14], "after": r[15]},
             }
         return out
 

@@ -78,13 +78,7 @@ def test_bad_bound_says_what_is_expected(text: str) -> None:
 
 
 def test_import_is_cheap() -> None:
-    """No dateparser (or other heavy import) at module level: the file alone loads fast."""
-    code = (
-        "import runpy, sys, time; t = time.perf_counter(); "
-        f"runpy.run_path({dates.__file__!r}); "
-        "print(time.perf_counter() - t, 'dateparser' in sys.modules)"
-    )
+    """No dateparser (or other heavy import) at module level: the CLI starts fast."""
+    code = f"import runpy, sys; runpy.run_path({dates.__file__!r}); print(sorted(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds, heavy = out.stdout.split()
-    assert heavy == "False"
-    assert float(seconds) < 0.05
+    assert "dateparser" not in out.stdout and "numpy" not in out.stdout

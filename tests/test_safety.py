@@ -45,7 +45,8 @@ def _ingest_process(index: Path, *paths: Path) -> subprocess.Popen:
 
 def _committed_articles(index: Path) -> int:
     try:
-        with sqlite3.connect(f"file:{index / 'meta.sqlite'}?mode=ro", uri=True) as db:
+        with sqlite3.connect(index / "meta.sqlite") as db:  # recovers a killed writer's WAL
+            db.execute("PRAGMA query_only=ON")
             return db.execute("SELECT count(*) FROM articles").fetchone()[0]
     except sqlite3.Error:
         return 0
