@@ -11,18 +11,23 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from . import match
 from .corpus import Corpus, IngestResult
 from .dates import parse_bound
+from .embed import load_embedder
 from .errors import FactcheckError
 from .models import Match
-from .watchlist import read_claims
+from .watchlist import read_claims, read_pairs
+
+if TYPE_CHECKING:
+    from .nli import NLIModel
 
 app = typer.Typer(
     help="Find where a claim appears, in what words, in which article and from which date.",
@@ -37,6 +42,11 @@ IndexOpt = Annotated[
     typer.Option("--index", help="Index folder [default: $FACTCHECK_INDEX or ./index]"),
 ]
 CONTEXT_CHARS = 60  # of each neighbouring sentence shown in the table
+RELATION_STYLE = {"agrees": "green", "contradicts": "bold red", "related": "dim"}
+NliOpt = Annotated[
+    str | None,
+    typer.Option("--nli", help="An NLI model (CrossEncoder or Hugging Face) to join the rules."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -126,10 +136,15 @@ def find(
         Path | None,
         typer.Option("--file", "-f", help="Watch-list: .txt (a claim a line) or .jsonl ('claim')."),
     ] = None,
+    contradicts: Annotated[
+        bool, typer.Option("--contradicts", help="Only statements that contradict the claim.")
+    ] = False,
+    nli: NliOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Find the sentences that state a claim, best first.
+    """Find the sentences that state a claim, and whether each agrees or contradicts.
 
+    Best first; each match is marked agrees, contradicts or related, with the evidence.
     With --file, prints one JSON line per claim.
     """
     with _errors():
@@ -141,6 +156,8 @@ def find(
             "until": parse_bound(until, end=True).isoformat() if until else None,
             "source": source,
             "lang": lang,
+            "relation": "contradicts" if contradicts else None,
+            "nli": _load_nli(nli),
         }
         with Corpus.open(index, readonly=True) as corpus:
             results = corpus.find_many(claims, k=k, **filters)
@@ -158,6 +175,7 @@ def _print_table(claim: str, matches: list[Match]) -> None:
         return
     table = Table(title=f"“{escape(claim)}”", show_lines=True, title_justify="left")
     table.add_column("score", justify="right")
+    table.add_column("relation")
     table.add_column("date", no_wrap=True)
     table.add_column("source / article", max_width=30)
     table.add_column("sentence (in context)", ratio=1)
@@ -173,8 +191,67 @@ def _print_table(claim: str, matches: list[Match]) -> None:
         )
         where = escape(m.article.source or "") + ("\n" if m.article.source else "")
         where += f"[cyan]{escape(m.article.title or m.article.id)}[/cyan]"
-        table.add_row(f"{m.score:.3f}", m.article.date or "—", where, sentence)
+        table.add_row(
+            f"{m.score:.3f}",
+            _relation(m.relation, m.evidence),
+            m.article.date or "—",
+            where,
+            sentence,
+        )
     out.print(table)
+
+
+def _relation(relation: str, evidence: list[dict]) -> str:
+    """The relation in its colour, with the evidence that decided it."""
+    lines = [f"[{RELATION_STYLE.get(relation, '')}]{relation}[/]"]
+    for item in evidence:
+        if item.get("kind") == "nli":
+            lines.append(f"[dim]nli: {escape(str(item.get('label')))} {item.get('score')}[/dim]")
+        else:
+            sign = "=" if item.get("agrees") else "≠"
+            claim, match = escape(str(item.get("claim"))), escape(str(item.get("match")))
+            lines.append(f"[dim]{item.get('kind')}: {claim} {sign} {match}[/dim]")
+    return "\n".join(lines)
+
+
+@app.command()
+def compare(
+    a: Annotated[str | None, typer.Argument(help="The claim.")] = None,
+    b: Annotated[str | None, typer.Argument(help="The statement to compare with it.")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", "-f", help="Pairs to compare: .jsonl with fields 'a' and 'b'."),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Embedding model [default: the packaged e5 model]")
+    ] = None,
+    nli: NliOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Does statement B agree with claim A, contradict it, or only relate to it — and why.
+
+    With --file, prints one JSON line per pair.
+    """
+    with _errors():
+        if file is not None and (a is not None or b is not None):
+            raise ValueError("give either A and B or --file, not both")
+        if file is None and (a is None or b is None):
+            raise ValueError("give two statements A and B, or --file pairs.jsonl")
+        pairs = read_pairs(file) if file else [(a, b)]
+        relations = match.compare(pairs, load_embedder(model), _load_nli(nli))
+    for (first, second), found in zip(pairs, relations, strict=True):
+        if as_json or file:
+            _print_json({"a": first, "b": second, **found.to_dict()})
+        else:
+            out.print(_relation(found.relation, found.evidence))
+
+
+def _load_nli(name: str | None) -> NLIModel | None:
+    if name is None:
+        return None
+    from .nli import NLIModel
+
+    return NLIModel(name)
 
 
 @app.command()

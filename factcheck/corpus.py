@@ -14,22 +14,28 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import __version__
 from .embed import DEFAULT_MODEL, Embedder, load_embedder
 from .errors import CorpusError, ModelError
+from .features import extract
 from .ingest import Parsed, Problem, expand_paths, read_file
 from .lang import detect
 from .lexical import overlap, terms
 from .lock import write_lock
+from .match import annotate
 from .models import Match, Sentence
 from .sentences import split_sentences
 from .store import Store
 from .vectors import IVF_THRESHOLD, VectorIndex
+
+if TYPE_CHECKING:
+    from .nli import NLIModel
 
 MANIFEST = "manifest.json"
 METADATA = "meta.sqlite"
@@ -38,6 +44,7 @@ FORMAT = "factcheck.index/1"
 MAX_CLAIM_CHARS = 10_000
 LEXICAL_WEIGHT = 0.05  # at most this much is added to a cosine similarity (see lexical.py)
 RERANK_FACTOR, RERANK_EXTRA = 4, 50  # the dense search returns up to 4·k (≤ k + 50) to rerank
+RELATION_POOL = 100  # nearest sentences searched when only one relation is wanted
 EMBED_BATCH = 64  # sentences gathered across articles before one call to the model
 
 
@@ -294,26 +301,38 @@ class Corpus:
         self,
         claim: str,
         k: int = 5,
+        *,
         since: str | None = None,
         until: str | None = None,
         source: str | None = None,
         lang: str | None = None,
+        relation: str | None = None,
+        nli: NLIModel | None = None,
     ) -> list[Match]:
-        """The ``k`` sentences closest to ``claim`` among those passing the filters.
+        """The ``k`` sentences closest to ``claim`` among those passing the filters, each
+        with its relation to the claim (agrees / contradicts / related) and the evidence.
 
         Filters (ISO dates, inclusive; source and language, case-insensitive) are applied
         inside the vector search, so they never cost any of the ``k`` best results.
+        ``relation`` keeps only matches with that relation, searched among the nearest
+        ``RELATION_POOL`` sentences. ``nli`` adds an NLI model's verdict to the rules.
         """
-        return self.find_many([claim], k, since=since, until=until, source=source, lang=lang)[0]
+        return self.find_many(
+            [claim], k, since=since, until=until, source=source, lang=lang, relation=relation,
+            nli=nli,
+        )[0]  # fmt: skip
 
     def find_many(
         self,
         claims: Sequence[str],
         k: int = 5,
+        *,
         since: str | None = None,
         until: str | None = None,
         source: str | None = None,
         lang: str | None = None,
+        relation: str | None = None,
+        nli: NLIModel | None = None,
     ) -> list[list[Match]]:
         """``find`` for a watch-list: the claims are embedded in one batch."""
         texts = [_check_claim(c) for c in claims]
@@ -324,13 +343,18 @@ class Corpus:
         if any((since, until, source, lang)):
             allowed = self.store.filtered_ids(since=since, until=until, source=source, lang=lang)
         queries = self.embedder.embed_queries(texts)
-        pool = max(k, min(k * RERANK_FACTOR, k + RERANK_EXTRA))
+        pool = RELATION_POOL if relation else max(k, min(k * RERANK_FACTOR, k + RERANK_EXTRA))
         hits = [vectors.search(q, pool, allowed) for q in queries]
         rows = self.store.sentences_by_id(sorted({i for h in hits for i, _ in h}))
-        return [
-            _rerank(claim, [(rows[i], similarity) for i, similarity in h if i in rows])[:k]
-            for claim, h in zip(texts, hits, strict=True)
-        ]
+        results = []
+        for claim, h in zip(texts, hits, strict=True):
+            ranked = _rerank(claim, [(rows[i], similarity) for i, similarity in h if i in rows])
+            if relation:
+                kept = [m for m in annotate(claim, ranked, nli) if m.relation == relation]
+                results.append(kept[:k])
+            else:
+                results.append(annotate(claim, ranked[:k], nli))
+        return results
 
     # -- checks -----------------------------------------------------------------------------
 
@@ -382,6 +406,7 @@ def _rerank(claim: str, candidates: list[tuple[dict, float]]) -> list[Match]:
             text=row["text"],
             score=similarity + LEXICAL_WEIGHT * overlap(claim_terms, row["text"]),
             similarity=similarity,
+            features=row["features"],
             article=row["article"],
             sentence=row["sentence"],
             context=row["context"],
@@ -397,10 +422,14 @@ def _split(parsed: Parsed) -> list[Sentence]:
     if not article.lang:
         article.lang = detect(" ".join(text[s:e] for s, e in parsed.blocks))
     spans = split_sentences(text, parsed.blocks, article.lang)
-    return [
-        Sentence(index=i, start=s, end=e, text=text[s:e], lang=detect(text[s:e], article.lang))
-        for i, (s, e) in enumerate(spans)
-    ]
+    ref_date = date.fromisoformat(article.date) if article.date else None
+    sentences = []
+    for i, (start, end) in enumerate(spans):
+        sentence = text[start:end]
+        lang = detect(sentence, article.lang)
+        found = extract(sentence, lang, ref_date).to_dict()
+        sentences.append(Sentence(i, start, end, sentence, lang, found))
+    return sentences
 
 
 def _check_claim(claim: str) -> str:

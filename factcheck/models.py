@@ -36,6 +36,7 @@ class Sentence:
     end: int
     text: str
     lang: str | None = None
+    features: dict = field(default_factory=dict)  # factcheck.features.Features.to_dict()
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Match:
     relation: str = "related"
     evidence: list[dict] = field(default_factory=list)
     context: dict = field(default_factory=dict)  # {"before": str | None, "after": str | None}
+    features: dict | None = field(default=None, repr=False)  # stored claim features
 
     def to_dict(self) -> dict:
         return {

@@ -45,7 +45,8 @@ def test_find_json_schema(index: Path) -> None:
     assert set(top) >= {"text", "score", "relation", "evidence", "article", "sentence"}
     assert set(top["article"]) >= {"id", "title", "date", "source", "url", "path"}
     assert set(top["sentence"]) == {"index", "start", "end"}
-    assert top["relation"] == "related" and top["evidence"] == []
+    assert top["relation"] in {"agrees", "contradicts", "related"}
+    assert isinstance(top["evidence"], list) and 0 < top["similarity"] <= top["score"]
     assert top["article"]["id"] == "004_028413897af3ab6e"
     source = Path(top["article"]["path"]).read_text(encoding="utf-8")
     assert source[top["sentence"]["start"] : top["sentence"]["end"]] == top["text"]
@@ -121,3 +122,52 @@ def test_ingest_reports_skipped_files_and_exits_1(seeds_dir: Path, tmp_path: Pat
     assert result.exit_code == 1
     assert f"{folder / 'broken.jsonl'}:2: invalid JSON" in result.stderr
     assert "2 added" in result.stderr and "1 skipped" in result.stderr
+
+
+def test_find_marks_relations_and_keeps_only_contradictions(index: Path) -> None:
+    claim = "Putin met Macron on 7 February 2022"
+    every = runner.invoke(app, ["find", claim, "--index", str(index), "--json", "-k", "5"])
+    assert every.exit_code == 0, every.output
+    relations = [m["relation"] for m in json.loads(every.stdout)["matches"]]
+    assert set(relations) <= {"agrees", "contradicts", "related"}
+    only = runner.invoke(
+        app, ["find", claim, "--index", str(index), "--json", "-k", "3", "--contradicts"]
+    )
+    assert only.exit_code == 0, only.output
+    matches = json.loads(only.stdout)["matches"]
+    assert matches and all(m["relation"] == "contradicts" for m in matches)
+    meeting = [m for m in matches if "rencontré Emmanuel Macron" in m["text"]]
+    assert meeting, "the seed sentence dating the meeting to Monday 8 February"
+    assert {"kind": "date", "claim": "7 February 2022", "match": "lundi 8 février"} in (
+        meeting[0]["evidence"]
+    )
+    table = runner.invoke(
+        app,
+        ["find", claim, "--index", str(index), "--contradicts", "-k", "1"],
+        env={"COLUMNS": "200"},
+    )
+    assert "contradicts" in table.stdout and "lundi 8 février" in table.stdout
+
+
+def test_compare_pairs_and_errors(tmp_path: Path) -> None:
+    one = runner.invoke(
+        app, ["compare", "Poutine a rassemblé 70 % des forces", "Putin gathered 60% of his forces"]
+    )
+    assert one.exit_code == 0 and "contradicts" in one.stdout and "70 %" in one.stdout
+    pairs = tmp_path / "pairs.jsonl"
+    rows = [
+        {
+            "a": "Le Kremlin a nié planifier une invasion",
+            "b": "The Kremlin denied planning an invasion",
+        },
+        {"a": "Le sommet a eu lieu à Genève en juin", "b": "Le sommet a eu lieu à Genève en juin"},
+    ]
+    pairs.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    result = runner.invoke(app, ["compare", "--file", str(pairs)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(x["a"], x["b"]) for x in lines] == [(r["a"], r["b"]) for r in rows]
+    assert lines[1]["relation"] == "agrees"
+    pairs.write_text(json.dumps(rows[0]) + '\n{"a": "seul"}\n')
+    bad = runner.invoke(app, ["compare", "--file", str(pairs)])
+    assert bad.exit_code == 1 and f"{pairs}:2: missing or empty 'b' field" in bad.stderr

@@ -1,0 +1,433 @@
+"""Agrees, contradicts or related: hand-written French and English pairs for every kind of
+evidence, both ways round and across the two languages, near misses that must not be
+contradictions, and pairs built on real sentences of the seed articles. The similarity is
+always the packaged e5's, as at search time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+
+from factcheck.embed import Embedder, load_embedder
+from factcheck.features import extract
+from factcheck.relations import AGREES, CONTRADICTS, RELATED, Relation, relate
+from factcheck.sentences import split_sentences
+
+ARTICLE_DATE = dt.date(2022, 2, 9)  # seed 004: Putin and Macron met on Monday 7 February
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return load_embedder(None)
+
+
+def similarity(embedder: Embedder, claim: str, match: str) -> float:
+    """Cosine of the claim as a query and the match as a passage."""
+    return float(embedder.embed_queries([claim])[0] @ embedder.embed_passages([match])[0])
+
+
+def both_ways(
+    embedder: Embedder,
+    a: str,
+    b: str,
+    date_a: dt.date | None = None,
+    date_b: dt.date | None = None,
+) -> tuple[Relation, Relation]:
+    """``relate(a, b)`` and ``relate(b, a)``, each with its own similarity (the claim is
+    the query); one call per role keeps the model calls down."""
+    queries, passages = embedder.embed_queries([a, b]), embedder.embed_passages([a, b])
+    ab_sim, ba_sim = float(queries[0] @ passages[1]), float(queries[1] @ passages[0])
+    ab = relate(a, b, similarity=ab_sim, claim_date=date_a, match_date=date_b)
+    ba = relate(b, a, similarity=ba_sim, claim_date=date_b, match_date=date_a)
+    return ab, ba
+
+
+def conflicts(relation: Relation, kind: str) -> list[dict]:
+    return [e for e in relation.evidence if e["kind"] == kind and not e.get("agrees")]
+
+
+def agreeing(relation: Relation, kind: str) -> list[dict]:
+    return [e for e in relation.evidence if e["kind"] == kind and e.get("agrees")]
+
+
+def assert_contradiction(
+    embedder: Embedder,
+    a: str,
+    b: str,
+    kind: str,
+    date_a: dt.date | None = None,
+    date_b: dt.date | None = None,
+) -> tuple[dict, dict]:
+    """Both ways: contradicts, with evidence of ``kind``; the evidence of a then b."""
+    ab, ba = both_ways(embedder, a, b, date_a, date_b)
+    assert ab.relation == ba.relation == CONTRADICTS, (ab, ba)
+    forward, backward = conflicts(ab, kind), conflicts(ba, kind)
+    assert forward and backward, (ab, ba)
+    assert (forward[0]["claim"], forward[0]["match"]) == (
+        backward[0]["match"],
+        backward[0]["claim"],
+    )
+    return forward[0], backward[0]
+
+
+def assert_no_contradiction(embedder: Embedder, a: str, b: str) -> tuple[Relation, Relation]:
+    """Both ways: agrees or related, without any conflicting evidence."""
+    ab, ba = both_ways(embedder, a, b)
+    for r in (ab, ba):
+        assert r.relation in {AGREES, RELATED}, r
+        assert not [e for e in r.evidence if not e.get("agrees")], r
+    return ab, ba
+
+
+def seed_sentence(seeds_dir: Path, prefix: str, fragment: str) -> str:
+    """The sentence of seed article ``prefix*`` holding ``fragment``, split as at ingest."""
+    text = next(seeds_dir.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+    found = [text[a:b] for a, b in split_sentences(text, lang="fr") if fragment in text[a:b]]
+    assert found, f"{fragment!r} is not in seed {prefix}"
+    return found[0]
+
+
+@pytest.fixture(scope="session")
+def seed_70(seeds_dir: Path) -> str:
+    return seed_sentence(seeds_dir, "004", "70 % du personnel")
+
+
+@pytest.fixture(scope="session")
+def seed_meeting(seeds_dir: Path) -> str:
+    return seed_sentence(seeds_dir, "004", "ce lundi 8 février")
+
+
+# --- Numbers -------------------------------------------------------------------------
+
+
+def test_seed_percentage_changed_is_a_contradiction(embedder: Embedder, seed_70: str) -> None:
+    variant = seed_70.replace("70 %", "60 %")
+    assert variant != seed_70
+    evidence, _ = assert_contradiction(embedder, variant, seed_70, "number")
+    assert (evidence["claim"], evidence["match"]) == ("60 %", "70 %")
+
+
+def test_english_count_changed_is_a_contradiction(embedder: Embedder) -> None:
+    evidence, _ = assert_contradiction(
+        embedder,
+        "Russia has moved 100,000 troops to the Ukrainian border, US officials said.",
+        "Russia has moved 130,000 troops to the Ukrainian border, US officials said.",
+        "number",
+    )
+    assert "100,000" in evidence["claim"] and "130,000" in evidence["match"]
+
+
+def test_english_percentage_against_french_seed(embedder: Embedder, seed_70: str) -> None:
+    claim = "Putin has gathered 60 percent of the military personnel and weapons he needs."
+    evidence, _ = assert_contradiction(embedder, claim, seed_70, "number")
+    assert (evidence["claim"], evidence["match"]) == ("60 percent", "70 %")
+
+
+def test_same_percentage_across_languages_agrees(embedder: Embedder, seed_70: str) -> None:
+    claim = "Putin has gathered 70 percent of the military personnel and weapons he needs."
+    for r in both_ways(embedder, claim, seed_70):
+        assert r.relation != CONTRADICTS, r
+        assert agreeing(r, "number"), r
+
+
+def test_two_counts_of_different_things_are_no_contradiction(embedder: Embedder) -> None:
+    assert_no_contradiction(
+        embedder,
+        "La Russie a déployé 100 000 soldats à la frontière.",
+        "L'Ukraine a mobilisé 200 000 soldats dans le Donbass.",
+    )
+
+
+def test_more_than_five_hours_is_not_five_hours_wrong(embedder: Embedder, seeds_dir: Path) -> None:
+    seed = seed_sentence(seeds_dir, "004", "plus de cinq heures")
+    variant = seed.replace("plus de cinq heures", "cinq heures")
+    ab, _ = assert_no_contradiction(embedder, variant, seed)
+    assert agreeing(ab, "number")  # five hours fits "more than five hours"
+
+
+def test_kilometres_and_miles_are_converted(embedder: Embedder) -> None:
+    ab, _ = assert_no_contradiction(
+        embedder,
+        "Des bombardiers occidentaux volaient à moins de 20 km de la frontière russe.",
+        "Des bombardiers occidentaux volaient à moins de 12,5 miles de la frontière russe.",
+    )
+    assert agreeing(ab, "number")
+
+
+def test_miles_that_differ_from_the_kilometres_conflict(embedder: Embedder) -> None:
+    evidence, _ = assert_contradiction(
+        embedder,
+        "Des bombardiers occidentaux volaient à 20 km de la frontière russe.",
+        "Des bombardiers occidentaux volaient à 40 miles de la frontière russe.",
+        "number",
+    )
+    assert (evidence["claim"], evidence["match"]) == ("20 km", "40 miles")
+
+
+def test_same_number_in_another_currency_is_no_conflict(embedder: Embedder) -> None:
+    ab, ba = assert_no_contradiction(
+        embedder,
+        "La Russie a consacré 60 milliards d'euros à son armée en 2021.",
+        "La Russie a consacré 60 milliards de dollars à son armée en 2021.",
+    )
+    assert not agreeing(ab, "number") and not agreeing(ba, "number")
+
+
+def test_une_quarantaine_fits_42(embedder: Embedder) -> None:
+    assert_no_contradiction(
+        embedder,
+        "Une quarantaine de soldats ont été tués lors du bombardement de Kharkiv.",
+        "42 soldats ont été tués lors du bombardement de Kharkiv.",
+    )
+
+
+# --- Dates ---------------------------------------------------------------------------
+
+
+def test_seed_meeting_date_against_english_claim(embedder: Embedder, seed_meeting: str) -> None:
+    evidence, _ = assert_contradiction(
+        embedder, "Putin met Macron on 7 February 2022.", seed_meeting, "date", None, ARTICLE_DATE
+    )
+    assert evidence["claim"] == "7 February 2022"
+    assert "lundi 8 février" in evidence["match"]
+
+
+def test_french_dates_that_differ(embedder: Embedder) -> None:
+    evidence, _ = assert_contradiction(
+        embedder,
+        "Vladimir Poutine a reconnu l'indépendance du Donbass le 21 février 2022.",
+        "Vladimir Poutine a reconnu l'indépendance du Donbass le 24 février 2022.",
+        "date",
+    )
+    assert (evidence["claim"], evidence["match"]) == ("21 février 2022", "24 février 2022")
+
+
+def test_wrong_weekday_beside_the_right_date_is_no_conflict(
+    embedder: Embedder, seed_meeting: str
+) -> None:
+    """8 February 2022 was a Tuesday: the seed's "lundi" alone must not make a conflict."""
+    claim = "Putin met Macron on 8 February 2022."
+    for r in both_ways(embedder, claim, seed_meeting, None, ARTICLE_DATE):
+        assert r.relation != CONTRADICTS, r
+        assert agreeing(r, "date"), r
+
+
+def test_year_changed_in_english(embedder: Embedder) -> None:
+    assert_contradiction(
+        embedder,
+        "Russia annexed Crimea in 2014 after a disputed referendum.",
+        "Russia annexed Crimea in 2015 after a disputed referendum.",
+        "date",
+    )
+
+
+# --- Negation ------------------------------------------------------------------------
+
+
+def test_seed_meeting_negated_in_french(embedder: Embedder, seed_meeting: str) -> None:
+    claim = "Le Président russe Vladimir Poutine n'a pas rencontré Emmanuel Macron ce lundi."
+    evidence, _ = assert_contradiction(
+        embedder, claim, seed_meeting, "negation", ARTICLE_DATE, ARTICLE_DATE
+    )
+    assert evidence["claim"] == "n'a pas rencontré"
+    assert evidence["match"] == "a rencontré"
+
+
+def test_negation_in_english(embedder: Embedder) -> None:
+    evidence, _ = assert_contradiction(
+        embedder,
+        "Russia has recognised the independence of the separatist regions of Donetsk and Luhansk.",
+        "Russia has not recognised the independence of the separatist regions of Donetsk and "
+        "Luhansk.",
+        "negation",
+    )
+    assert evidence["match"] == "has not recognised"
+
+
+def test_english_negation_against_french_statement(embedder: Embedder) -> None:
+    assert_contradiction(
+        embedder,
+        "Vladimir Putin did not recognise the independence of Donetsk and Luhansk.",
+        "Vladimir Poutine a reconnu l'indépendance de Donetsk et de Louhansk.",
+        "negation",
+    )
+
+
+def test_negation_about_something_else_is_no_contradiction(
+    embedder: Embedder, seed_meeting: str
+) -> None:
+    claim = "Macron a rencontré Poutine, qui n'a pas souhaité parler de la Crimée."
+    ab, ba = both_ways(embedder, claim, seed_meeting, ARTICLE_DATE, ARTICLE_DATE)
+    assert extract(claim).polarity != extract(seed_meeting).polarity  # a flip is there...
+    for r in (ab, ba):
+        assert r.relation != CONTRADICTS, r  # ...but about the Crimea, not the meeting
+        assert not conflicts(r, "negation")
+
+
+# --- Quantifiers ---------------------------------------------------------------------
+
+
+def test_toutes_against_la_plupart(embedder: Embedder) -> None:
+    evidence, _ = assert_contradiction(
+        embedder,
+        "Toutes les sanctions contre la Russie ont été levées.",
+        "La plupart des sanctions contre la Russie ont été levées.",
+        "quantifier",
+    )
+    assert (evidence["claim"].lower(), evidence["match"].lower()) == ("toutes", "la plupart")
+
+
+def test_all_against_most(embedder: Embedder) -> None:
+    evidence, _ = assert_contradiction(
+        embedder,
+        "All European countries have imposed sanctions on Russia.",
+        "Most countries in Europe have imposed sanctions on Russia.",
+        "quantifier",
+    )
+    assert (evidence["claim"], evidence["match"]) == ("All", "Most")
+
+
+def test_some_and_many_are_compatible(embedder: Embedder) -> None:
+    assert_no_contradiction(
+        embedder,
+        "Several Western countries have imposed sanctions on Russia.",
+        "Many Western countries have imposed sanctions on Russia.",
+    )
+
+
+# --- Speakers ------------------------------------------------------------------------
+
+
+def test_same_quote_from_another_speaker_in_french(embedder: Embedder) -> None:
+    evidence, _ = assert_contradiction(
+        embedder,
+        "« Nous ne voulons pas la guerre », a déclaré le porte-parole Dmitri Peskov.",
+        "« Nous ne voulons pas la guerre », a déclaré le ministre Sergueï Lavrov.",
+        "speaker",
+    )
+    assert "Peskov" in evidence["claim"] and "Lavrov" in evidence["match"]
+
+
+def test_same_quote_from_another_speaker_in_english(embedder: Embedder) -> None:
+    assert_contradiction(
+        embedder,
+        '"Russia does not want a war in Europe," Kremlin spokesman Dmitry Peskov said.',
+        '"Russia does not want a war in Europe," Foreign Minister Sergei Lavrov said.',
+        "speaker",
+    )
+
+
+def test_same_speaker_named_two_ways_is_no_conflict(embedder: Embedder) -> None:
+    assert_no_contradiction(
+        embedder,
+        "« Il est encore temps de préserver la paix », a déclaré le président Emmanuel Macron.",
+        "« Il est encore temps de préserver la paix », a déclaré M. Macron.",
+    )
+
+
+# --- Polar adjectives ----------------------------------------------------------------
+
+
+def test_seed_unsatisfactory_relations(embedder: Embedder, seeds_dir: Path) -> None:
+    seed = seed_sentence(seeds_dir, "001", "insatisfaisantes")
+    variant = seed.replace("insatisfaisantes", "satisfaisantes")
+    evidence, _ = assert_contradiction(embedder, variant, seed, "antonym")
+    assert (evidence["claim"], evidence["match"]) == ("satisfaisantes", "insatisfaisantes")
+
+
+def test_polar_adjective_in_english(embedder: Embedder) -> None:
+    assert_contradiction(
+        embedder,
+        "Putin described relations with the United States as satisfactory.",
+        "Putin described relations with the United States as unsatisfactory.",
+        "antonym",
+    )
+
+
+def test_not_satisfactory_means_unsatisfactory(embedder: Embedder) -> None:
+    assert_no_contradiction(
+        embedder,
+        "Poutine a jugé les relations avec les États-Unis insatisfaisantes.",
+        "Poutine a jugé que les relations avec les États-Unis n'étaient pas satisfaisantes.",
+    )
+
+
+# --- Agreement, unrelated statements, NLI --------------------------------------------
+
+
+def test_paraphrase_agrees(embedder: Embedder, seed_70: str) -> None:
+    claim = (
+        "Poutine a rassemblé 70 % du personnel militaire nécessaire à une invasion de l'Ukraine."
+    )
+    for r in both_ways(embedder, claim, seed_70):
+        assert r.relation == AGREES, r
+
+
+def test_unrelated_sentence_is_related_without_evidence(embedder: Embedder, seed_70: str) -> None:
+    other = "Le prix du blé a augmenté de 60 % en un an sur les marchés européens."
+    for r in both_ways(embedder, other, seed_70):
+        assert r.relation == RELATED and not r.evidence, r
+
+
+def test_nli_contradiction_joins_when_the_gate_passes(embedder: Embedder) -> None:
+    claim = "Macron s'est rendu à Kiev après Moscou."
+    match = "Macron s'est rendu à Kiev avant Moscou."
+    sim = similarity(embedder, claim, match)
+    assert relate(claim, match, similarity=sim).relation != CONTRADICTS  # no rule sees it
+    verdict = {"label": "contradiction", "scores": {"contradiction": 0.95, "neutral": 0.05}}
+    r = relate(claim, match, similarity=sim, nli=verdict)
+    assert r.relation == CONTRADICTS
+    assert {"kind": "nli", "label": "contradiction", "score": 0.95} in r.evidence
+
+
+def test_nli_contradiction_alone_does_not_cross_the_gate(embedder: Embedder, seed_70: str) -> None:
+    other = "Le prix du blé a augmenté de 60 % en un an sur les marchés européens."
+    verdict = {"label": "contradiction", "scores": {"contradiction": 0.99}}
+    r = relate(other, seed_70, similarity=similarity(embedder, other, seed_70), nli=verdict)
+    assert r.relation == RELATED
+    assert r.evidence == [{"kind": "nli", "label": "contradiction", "score": 0.99}]
+
+
+def test_nli_entailment_against_a_rule_conflict_gives_related(
+    embedder: Embedder, seed_70: str
+) -> None:
+    variant = seed_70.replace("70 %", "60 %")
+    sim = similarity(embedder, variant, seed_70)
+    verdict = {"label": "entailment", "scores": {"entailment": 0.9}}
+    r = relate(variant, seed_70, similarity=sim, nli=verdict)
+    assert r.relation == RELATED
+    assert conflicts(r, "number"), r  # the rules' evidence is kept
+
+
+def test_to_dict_is_json_ready(embedder: Embedder, seed_70: str) -> None:
+    variant = seed_70.replace("70 %", "60 %")
+    r = relate(variant, seed_70, similarity=similarity(embedder, variant, seed_70))
+    d = r.to_dict()
+    assert d["relation"] == CONTRADICTS
+    assert d["evidence"] == r.evidence and d["evidence"] is not r.evidence
+
+
+def test_given_features_are_used(embedder: Embedder) -> None:
+    """Features stored at ingest are not extracted again: a ref date only they know counts."""
+    claim, match = "Poutine a parlé avec Macron lundi.", "Poutine a parlé avec Macron mercredi."
+    sim = similarity(embedder, claim, match)
+    features = extract(match, ref_date=ARTICLE_DATE)
+    with_date = relate(
+        claim, match, similarity=sim, claim_date=ARTICLE_DATE, match_features=features
+    )
+    assert with_date.relation == CONTRADICTS and conflicts(with_date, "date")
+
+
+def test_relate_is_fast(embedder: Embedder) -> None:
+    """It runs on every match of every claim: features given, well under a millisecond."""
+    a = "Toutes les sanctions contre la Russie ont été levées le 8 février 2022."
+    b = "La plupart des sanctions contre la Russie ont été levées le 7 février 2022."
+    fa, fb, sim = extract(a), extract(b), similarity(embedder, a, b)
+    assert relate(a, b, similarity=sim, claim_features=fa, match_features=fb).evidence
+    start = time.perf_counter()
+    for _ in range(1000):
+        relate(a, b, similarity=sim, claim_features=fa, match_features=fb)
+    assert time.perf_counter() - start < 1.0
