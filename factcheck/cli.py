@@ -20,7 +20,6 @@ from rich.table import Table
 
 from . import match
 from .corpus import Corpus, IngestResult
-from .dates import parse_bound
 from .embed import load_embedder
 from .errors import FactcheckError
 from .models import Match
@@ -152,8 +151,8 @@ def find(
             raise ValueError("give either a CLAIM or --file, not both")
         claims = read_claims(file) if file else [claim]
         filters = {
-            "since": parse_bound(since).isoformat() if since else None,
-            "until": parse_bound(until, end=True).isoformat() if until else None,
+            "since": since,
+            "until": until,
             "source": source,
             "lang": lang,
             "relation": "contradicts" if contradicts else None,
@@ -175,7 +174,7 @@ def _print_table(claim: str, matches: list[Match]) -> None:
         return
     table = Table(title=f"“{escape(claim)}”", show_lines=True, title_justify="left")
     table.add_column("score", justify="right")
-    table.add_column("relation")
+    table.add_column("relation", max_width=24)
     table.add_column("date", no_wrap=True)
     table.add_column("source / article", max_width=30)
     table.add_column("sentence (in context)", ratio=1)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import __version__
+from .dates import parse_bound
 from .embed import DEFAULT_MODEL, Embedder, load_embedder
 from .errors import CorpusError, ModelError
 from .features import extract
@@ -312,7 +313,8 @@ class Corpus:
         """The ``k`` sentences closest to ``claim`` among those passing the filters, each
         with its relation to the claim (agrees / contradicts / related) and the evidence.
 
-        Filters (ISO dates, inclusive; source and language, case-insensitive) are applied
+        Filters (dates as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, inclusive, so
+        ``until="2022-02"`` ends on 28 February; source and language, case-insensitive) are applied
         inside the vector search, so they never cost any of the ``k`` best results.
         ``relation`` keeps only matches with that relation, searched among the nearest
         ``RELATION_POOL`` sentences. ``nli`` adds an NLI model's verdict to the rules.
@@ -338,6 +340,8 @@ class Corpus:
         texts = [_check_claim(c) for c in claims]
         if not texts:
             return []
+        since = parse_bound(since).isoformat() if since else None
+        until = parse_bound(until, end=True).isoformat() if until else None
         vectors = self._vector_index()
         allowed = None
         if any((since, until, source, lang)):
