@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,12 +25,12 @@ from .dates import parse_bound
 from .embed import DEFAULT_MODEL, Embedder, load_embedder
 from .errors import CorpusError, ModelError
 from .features import extract
-from .ingest import Parsed, Problem, expand_paths, read_file
+from .ingest import Parsed, Problem, expand_paths, parse_article, read_file
 from .lang import detect
 from .lexical import overlap, terms
 from .lock import write_lock
 from .match import annotate
-from .models import Match, Sentence
+from .models import Article, Match, Sentence
 from .sentences import split_sentences
 from .store import Store
 from .vectors import IVF_THRESHOLD, VectorIndex
@@ -201,33 +201,35 @@ class Corpus:
         files = []
         for item in expand_paths(paths):
             (result.skipped.append if isinstance(item, Problem) else files.append)(item)
+
+        def items() -> Iterator[Parsed | Problem]:
+            for done, file in enumerate(files, start=1):
+                yield from read_file(file)
+                if on_progress:
+                    on_progress(done, len(files), result)
+
+        return self._write(items(), result)
+
+    def add(self, articles: Iterable[Article]) -> IngestResult:
+        """Ingest articles built in Python, e.g. by a scraper, like files are ingested."""
+        return self._write((parse_article(a) for a in articles), IngestResult())
+
+    def _write(self, items: Iterable[Parsed | Problem], result: IngestResult) -> IngestResult:
+        """Under the write lock: commit changed articles in batches, then save the vectors."""
         with write_lock(self.path):
             vectors = self._refresh()
             pending: list[Parsed] = []
-            for done, file in enumerate(files, start=1):
-                for item in read_file(file):
-                    if isinstance(item, Problem):
-                        (result.skipped if item.skipped else result.warnings).append(item)
-                    elif self.store.checksum(item.article.id) == item.checksum:
-                        result.unchanged += 1
-                    else:
-                        pending.append(item)
-                        if sum(len(p.blocks) for p in pending) >= EMBED_BATCH:
-                            self._commit(pending, vectors, result)
-                            pending = []
-                if on_progress:
-                    on_progress(done, len(files), result)
+            for item in items:
+                if isinstance(item, Problem):
+                    (result.skipped if item.skipped else result.warnings).append(item)
+                elif self.store.checksum(item.article.id) == item.checksum:
+                    result.unchanged += 1
+                else:
+                    pending.append(item)
+                    if sum(len(p.blocks) for p in pending) >= EMBED_BATCH:
+                        self._commit(pending, vectors, result)
+                        pending = []
             self._commit(pending, vectors, result)
-            self._save(vectors)
-        return result
-
-    def add(self, articles: Iterable[Parsed]) -> IngestResult:
-        """Ingest articles built in Python (see ``factcheck.ingest``), e.g. from a scraper."""
-        result = IngestResult()
-        with write_lock(self.path):
-            vectors = self._refresh()
-            batch = [p for p in articles if self.store.checksum(p.article.id) != p.checksum]
-            self._commit(batch, vectors, result)
             self._save(vectors)
         return result
 
@@ -238,13 +240,13 @@ class Corpus:
         prepared = [(p, _split(p)) for p in batch]
         known = self.embedder.languages
         for parsed, _ in prepared:
-            lang = parsed.article.lang
-            if known and lang and lang not in known:
-                where = parsed.article.path or parsed.article.id
-                reason = f"article {parsed.article.id!r} is in {lang!r}, a language the model "
-                result.warnings.append(
-                    Problem(where, reason + "was not trained on: matches may be poor", None, False)
+            article = parsed.article
+            if known and article.lang and article.lang not in known:
+                reason = (
+                    f"article {article.id!r} is in {article.lang!r}, a language the model was "
+                    "not trained on: matches may be poor"
                 )
+                result.warnings.append(Problem(article.path or article.id, reason, skipped=False))
         hashes = [[_text_hash(s.text) for s in sents] for _, sents in prepared]
         cached = self.store.cached_vectors(h for hs in hashes for h in hs)
         missing = {

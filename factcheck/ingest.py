@@ -105,7 +105,7 @@ def read_file(path: Path) -> Iterator[Parsed | Problem]:
     elif suffix in HTML_SUFFIXES:
         yield _read_html(path, decode(raw))
     else:
-        yield _from_text(Article(id=path.stem, text=decode(raw), path=str(path)))
+        yield parse_article(Article(id=path.stem, text=decode(raw), path=str(path)))
 
 
 def decode(raw: bytes) -> str:
@@ -116,8 +116,9 @@ def decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _from_text(article: Article, line: int | None = None) -> Parsed | Problem:
-    """Fill in what the text's own header says, without overriding metadata already given."""
+def parse_article(article: Article, line: int | None = None) -> Parsed | Problem:
+    """Clean an article and fill in what its text's own header says (title, date, author…)
+    without overriding metadata already given; a Problem when nothing is left to index."""
     where = article.path or article.id
     if len(article.text) > MAX_ARTICLE_CHARS:
         return Problem(
@@ -144,7 +145,7 @@ def _read_html(path: Path, html: str) -> Parsed | Problem:
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     if doc is None or not (doc.text or "").strip():
         return Problem(str(path), "no main text found in the HTML")
-    return _from_text(
+    return parse_article(
         Article(
             id=path.stem,
             text=doc.text,
@@ -188,7 +189,7 @@ def _read_jsonl(path: Path, lines: Iterable[bytes]) -> Iterator[Parsed | Problem
         if date_text and date is None:
             yield Problem(str(path), f"unparsable date {date_text!r}, kept undated", lineno, False)
         article = Article(id=article_id, text=body, date=date, path=str(path), **fields)
-        yield _from_text(article, lineno)
+        yield parse_article(article, lineno)
     if empty:
         yield Problem(str(path), "empty file")
 

@@ -169,3 +169,22 @@ def test_missing_index_and_bad_claims(tmp_path: Path, corpus: Corpus) -> None:
         corpus.find("   ")
     with pytest.raises(ValueError, match="100,000 characters"):
         corpus.find("x" * 100_000)
+
+
+def test_add_articles_from_python(corpus: Corpus) -> None:
+    from factcheck import Article
+
+    article = Article(
+        id="scraped-1",
+        text="Le cosmonaute russe a atterri au Kazakhstan après six mois dans la station.",
+        date="2022-05-02",
+        source="Scraper",
+    )
+    result = corpus.add([article, Article(id="blank", text="  ")])
+    assert (result.added, [p.reason for p in result.skipped]) == (
+        1,
+        ["no article text left after cleaning"],
+    )
+    top = corpus.find("A Russian cosmonaut landed in Kazakhstan", k=1)[0]
+    assert (top.article.id, top.article.source) == ("scraped-1", "Scraper")
+    assert corpus.add([article]).unchanged == 1
