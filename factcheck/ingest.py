@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .clean import clean_text
@@ -118,7 +118,9 @@ def decode(raw: bytes) -> str:
 
 def parse_article(article: Article, line: int | None = None) -> Parsed | Problem:
     """Clean an article and fill in what its text's own header says (title, date, author…)
-    without overriding metadata already given; a Problem when nothing is left to index."""
+    without overriding metadata already given; a Problem when nothing is left to index.
+    The caller's article is left as it was: later steps fill in a copy."""
+    article = replace(article)
     where = article.path or article.id
     if len(article.text) > MAX_ARTICLE_CHARS:
         return Problem(
