@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -24,9 +24,6 @@ from .embed import load_embedder
 from .errors import FactcheckError
 from .models import Match
 from .watchlist import read_claims, read_pairs
-
-if TYPE_CHECKING:
-    from .nli import NLIModel
 
 app = typer.Typer(
     help="Find where a claim appears, in what words, in which article and from which date.",
@@ -44,7 +41,11 @@ CONTEXT_CHARS = 60  # of each neighbouring sentence shown in the table
 RELATION_STYLE = {"agrees": "green", "contradicts": "bold red", "related": "dim"}
 NliOpt = Annotated[
     str | None,
-    typer.Option("--nli", help="An NLI model (CrossEncoder or Hugging Face) to join the rules."),
+    typer.Option(
+        "--nli",
+        help="An NLI model (CrossEncoder or Hugging Face; name or path) whose verdict joins "
+        "the rules, or 'head' for the small packaged head (weak; see README).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -150,16 +151,13 @@ def find(
         if (claim is None) == (file is None):
             raise ValueError("give either a CLAIM or --file, not both")
         claims = read_claims(file) if file else [claim]
-        filters = {
-            "since": since,
-            "until": until,
-            "source": source,
-            "lang": lang,
-            "relation": "contradicts" if contradicts else None,
-            "nli": _load_nli(nli),
-        }
+        relation = "contradicts" if contradicts else None
         with Corpus.open(index, readonly=True) as corpus:
-            results = corpus.find_many(claims, k=k, **filters)
+            verdicts = match.load_nli(nli, corpus.embedder) if nli else None
+            results = corpus.find_many(
+                claims, k=k, since=since, until=until, source=source, lang=lang,
+                relation=relation, nli=verdicts,
+            )  # fmt: skip
             _print_notices(corpus)
     for text, matches in zip(claims, results, strict=True):
         if as_json or file:
@@ -237,20 +235,14 @@ def compare(
         if file is None and (a is None or b is None):
             raise ValueError("give two statements A and B, or --file pairs.jsonl")
         pairs = read_pairs(file) if file else [(a, b)]
-        relations = match.compare(pairs, load_embedder(model), _load_nli(nli))
+        embedder = load_embedder(model)
+        verdicts = match.load_nli(nli, embedder) if nli else None
+        relations = match.compare(pairs, embedder, verdicts)
     for (first, second), found in zip(pairs, relations, strict=True):
         if as_json or file:
             _print_json({"a": first, "b": second, **found.to_dict()})
         else:
             out.print(_relation(found.relation, found.evidence))
-
-
-def _load_nli(name: str | None) -> NLIModel | None:
-    if name is None:
-        return None
-    from .nli import NLIModel
-
-    return NLIModel(name)
 
 
 @app.command()

@@ -36,7 +36,7 @@ from .store import Store
 from .vectors import IVF_THRESHOLD, VectorIndex
 
 if TYPE_CHECKING:
-    from .nli import NLIModel
+    from .match import NLI
 
 MANIFEST = "manifest.json"
 METADATA = "meta.sqlite"
@@ -310,7 +310,7 @@ class Corpus:
         source: str | None = None,
         lang: str | None = None,
         relation: str | None = None,
-        nli: NLIModel | None = None,
+        nli: NLI | None = None,
     ) -> list[Match]:
         """The ``k`` sentences closest to ``claim`` among those passing the filters, each
         with its relation to the claim (agrees / contradicts / related) and the evidence.
@@ -336,7 +336,7 @@ class Corpus:
         source: str | None = None,
         lang: str | None = None,
         relation: str | None = None,
-        nli: NLIModel | None = None,
+        nli: NLI | None = None,
     ) -> list[list[Match]]:
         """``find`` for a watch-list: the claims are embedded in one batch."""
         texts = [_check_claim(c) for c in claims]

@@ -448,12 +448,15 @@ _NE = {"ne", "n'"}
 _NE_SECOND = _wordset("pas plus jamais rien guère aucun aucune personne point nullement ni")
 _BEFORE_NE = {"aucun", "aucune", "rien", "personne", "jamais", "nul", "nulle"}
 _DETERMINER_NE = {"aucun", "aucune", "nul", "nulle"}  # "aucun soldat n'a", "nul pays ne"
-_STANDALONE = _wordset(
-    "sans non aucun aucune jamais not never no none nobody nothing neither nor without cannot "
+# Verbs of denial: their negation bears on a whole clause ("a nié qu'il planifiait …").
+DENIAL_VERBS = _wordset(
     "nier nie nient nié niée niés niées niant démentir dément démentent démenti démentie "
     "démentis démenties démentant rejeter rejette rejettent rejeté rejetée rejetés rejetées "
     "rejetant refuser refuse refusent refusé refusée refusés refusées refusant deny denies "
     "denied denying refuses refused refusing reject rejects rejected rejecting"
+)
+_STANDALONE = DENIAL_VERBS | _wordset(
+    "sans non aucun aucune jamais not never no none nobody nothing neither nor without cannot"
 )
 # Pairs that only look negative: "sans doute" (probably), "non seulement" (not only)...
 _IDIOMS = {

@@ -18,11 +18,27 @@ from .relations import Relation, relate
 
 if TYPE_CHECKING:
     from .embed import Embedder
+    from .head import HeadNLI
     from .nli import NLIModel
+
+    NLI = NLIModel | HeadNLI
+
+HEAD_NLI = "head"  # the --nli name of the packaged relation head
+
+
+def load_nli(name: str, embedder: Embedder) -> NLI:
+    """An NLI model by name or path, or the packaged head for ``"head"``."""
+    if name == HEAD_NLI:
+        from .head import HeadNLI
+
+        return HeadNLI(embedder)
+    from .nli import NLIModel
+
+    return NLIModel(name)
 
 
 def annotate(
-    claim: str, matches: list[Match], nli: NLIModel | None = None, claim_date: date | None = None
+    claim: str, matches: list[Match], nli: NLI | None = None, claim_date: date | None = None
 ) -> list[Match]:
     """Set ``relation`` and ``evidence`` on each match of ``claim`` (in place; returned)."""
     if not matches:
@@ -45,7 +61,7 @@ def annotate(
 
 
 def compare(
-    pairs: Sequence[tuple[str, str]], embedder: Embedder, nli: NLIModel | None = None
+    pairs: Sequence[tuple[str, str]], embedder: Embedder, nli: NLI | None = None
 ) -> list[Relation]:
     """The relation of ``b`` to the claim ``a``, for each pair, without any index."""
     if not pairs:
@@ -60,6 +76,6 @@ def compare(
     ]
 
 
-def _verdicts(nli: NLIModel | None, pairs: list[tuple[str, str]]) -> list[dict | None]:
+def _verdicts(nli: NLI | None, pairs: list[tuple[str, str]]) -> list[dict | None]:
     """NLI verdicts on (premise, hypothesis) pairs, or None for each when there is no model."""
     return nli.predict(pairs) if nli is not None else [None] * len(pairs)

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from factcheck.features import DateRef, Features, Quantity, extract
+from factcheck.features import DENIAL_VERBS, DateRef, Features, Quantity, extract
 from factcheck.lexical import terms
 
 AGREES, CONTRADICTS, RELATED = "agrees", "contradicts", "related"
@@ -60,6 +60,7 @@ APPROX_TOLERANCE = 0.15
 # one of them is in the other statement ("n'a pas rencontré Macron" vs "a rencontré Macron"),
 # not for a negation about something else ("qui n'a pas souhaité parler de la Crimée").
 SCOPE_WORDS = 4
+CLAUSE_SCOPE_WORDS = 8  # after a verb of denial; 8 covers "à plusieurs reprises qu'il" + verb
 # Two quotes are the same quote when this share of the shorter one's terms is in the other.
 QUOTE_MIN_OVERLAP = 0.6
 # NLI verdicts count from this probability of their label: a round bar, not tuned (no NLI
@@ -500,7 +501,13 @@ def _cue_positions(side: _Side, cue: str) -> list[int]:
 
 
 def _scope_terms(side: _Side, positions: Iterable[int]) -> set[str]:
-    return terms(" ".join(w for i in positions for w in side.words[i + 1 : i + 1 + SCOPE_WORDS]))
+    """Terms of the words a cue bears on: a few after a particle, a clause after a verb of
+    denial ("a nié à plusieurs reprises qu'il planifiait une incursion")."""
+    words = []
+    for i in positions:
+        width = CLAUSE_SCOPE_WORDS if side.words[i] in DENIAL_VERBS else SCOPE_WORDS
+        words.extend(side.words[i + 1 : i + 1 + width])
+    return terms(" ".join(words))
 
 
 def _in_scope(negated: _Side, other: _Side, positions: list[int], alignment: _Alignment) -> bool:

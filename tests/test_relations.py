@@ -256,6 +256,17 @@ def test_english_negation_against_french_statement(embedder: Embedder) -> None:
     )
 
 
+def test_denial_bears_on_its_whole_clause(embedder: Embedder) -> None:
+    """A verb of denial negates the clause after it, however many words in."""
+    evidence, _ = assert_contradiction(
+        embedder,
+        "Le Kremlin a reconnu planifier une incursion en Ukraine.",
+        "Le Kremlin a nié à plusieurs reprises qu'il planifiait une incursion en Ukraine.",
+        "negation",
+    )
+    assert evidence["match"].startswith("nié")
+
+
 def test_negation_about_something_else_is_no_contradiction(
     embedder: Embedder, seed_meeting: str
 ) -> None:
