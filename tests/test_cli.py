@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,17 @@ def test_compare_pairs_and_errors(tmp_path: Path) -> None:
     pairs.write_text(json.dumps(rows[0]) + '\n{"a": "seul"}\n')
     bad = runner.invoke(app, ["compare", "--file", str(pairs)])
     assert bad.exit_code == 1 and f"{pairs}:2: missing or empty 'b' field" in bad.stderr
+
+
+def test_find_with_the_default_model_never_imports_torch(index: Path) -> None:
+    """Start-up stays light: torch is only for sentence-transformers models and NLI models."""
+    code = (
+        "import sys; from factcheck.cli import app; "
+        f"app(['find', 'Poutine et Macron', '--index', {str(index)!r}, '--json'], "
+        "standalone_mode=False); "
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules, file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["matches"]
+    assert result.stderr.strip().splitlines()[-1] == "False False"
