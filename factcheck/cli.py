@@ -19,10 +19,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import match
+from .checkworthy import MIN_CHECKWORTHY
 from .corpus import Corpus, IngestResult
 from .embed import load_embedder
 from .errors import FactcheckError
 from .models import Match
+from .relations import SAME_MIN_SIMILARITY
+from .report import Report
 from .watchlist import read_claims, read_pairs
 
 app = typer.Typer(
@@ -48,6 +51,11 @@ NliOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+SinceOpt = Annotated[
+    str | None, typer.Option(help="Only articles dated on or after (YYYY[-MM[-DD]]).")
+]
+UntilOpt = Annotated[str | None, typer.Option(help="Only articles dated on or before.")]
+LangOpt = Annotated[str | None, typer.Option(help="Only sentences in this language (fr, en…).")]
 
 
 @contextmanager
@@ -124,14 +132,10 @@ def find(
     claim: Annotated[str | None, typer.Argument(help="The claim to look for.")] = None,
     index: IndexOpt = None,
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=1000, help="Matches per claim.")] = 5,
-    since: Annotated[
-        str | None, typer.Option(help="Only articles dated on or after (YYYY[-MM[-DD]]).")
-    ] = None,
-    until: Annotated[str | None, typer.Option(help="Only articles dated on or before.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-    lang: Annotated[
-        str | None, typer.Option(help="Only sentences in this language (fr, en…).")
-    ] = None,
+    lang: LangOpt = None,
     file: Annotated[
         Path | None,
         typer.Option("--file", "-f", help="Watch-list: .txt (a claim a line) or .jsonl ('claim')."),
@@ -243,6 +247,106 @@ def compare(
             _print_json({"a": first, "b": second, **found.to_dict()})
         else:
             out.print(_relation(found.relation, found.evidence))
+
+
+@app.command()
+def report(
+    index: IndexOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the JSONL here [default: stdout]."),
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    lang: LangOpt = None,
+    min_score: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="Similarity two statements need to be compared (as in find)."
+        ),
+    ] = SAME_MIN_SIMILARITY,
+    min_checkworthy: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Check-worthiness a sentence needs to be a claim."),
+    ] = MIN_CHECKWORTHY,
+    limit: Annotated[
+        int | None,
+        typer.Option(min=1, help="Search from only the N most check-worthy statements."),
+    ] = None,
+    top: Annotated[int, typer.Option(min=0, help="Contested claims shown in the summary.")] = 5,
+) -> None:
+    """Claims that other articles contradict: one JSON line per contested cluster.
+
+    The JSONL (schema factcheck.report/1) goes to stdout or --output; a summary with the top
+    contested claims goes to stderr.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with _errors(), Corpus.open(index, create=False) as corpus:
+        columns = (
+            TextColumn("[bold]report"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("statements searched"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("report", total=None)
+            found = corpus.report(
+                since=since, until=until, lang=lang, min_score=min_score,
+                min_checkworthy=min_checkworthy, limit=limit,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )  # fmt: skip
+        _print_notices(corpus)
+        if output is None:
+            found.write_jsonl(sys.stdout)
+        else:
+            _write_atomic(output, found)
+    _print_summary(found, top, output)
+
+
+def _write_atomic(path: Path, found: Report) -> None:
+    """Write next to ``path`` and rename into place: an old report is never half-overwritten."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            found.write_jsonl(fh)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _print_summary(found: Report, top: int, output: Path | None) -> None:
+    s = found.summary()
+    where = f" → {output}" if output else ""
+    err.print(
+        f"{s['statements']:,} check-worthy statements, {s['clusters']:,} clusters, "
+        f"[bold]{s['contested']:,} contested[/bold] ({s['conflicts']:,} conflicts) "
+        f"in {s['seconds']:.1f} s{escape(where)}"
+    )
+    shown = found.contested[:top]
+    if not shown:
+        return
+    table = Table(show_lines=True, title="Top contested claims", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("claim", ratio=2)
+    table.add_column("contradicted by", ratio=2)
+    table.add_column("evidence", max_width=30)
+    table.add_column("dates", no_wrap=True)
+    for cluster in shown:
+        conflict = cluster.conflicts[0]
+        by_id = {st.id: st for st in cluster.statements}
+        a, b = by_id[conflict.a], by_id[conflict.b]
+        dates = [d for d in (cluster.dates[:1] + cluster.dates[-1:]) if d]
+        table.add_row(
+            cluster.id,
+            f"{escape(a.text)}\n[dim]{escape(a.source or a.article.id)} {a.date or ''}[/dim]",
+            f"{escape(b.text)}\n[dim]{escape(b.source or b.article.id)} {b.date or ''}[/dim]",
+            _relation(conflict.relation, conflict.evidence),
+            " → ".join(dict.fromkeys(dates)) or "—",
+        )
+    err.print(table)
 
 
 @app.command()

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import __version__
+from . import __version__, checkworthy
+from . import report as reporting
 from .dates import parse_bound
 from .embed import DEFAULT_MODEL, Embedder, load_embedder
 from .errors import CorpusError, ModelError
@@ -97,9 +98,13 @@ class Corpus:
 
     @classmethod
     def open(
-        cls, path: str | Path | None = None, model: str | None = None, readonly: bool = False
+        cls,
+        path: str | Path | None = None,
+        model: str | None = None,
+        readonly: bool = False,
+        create: bool = True,
     ) -> Corpus:
-        """Open (or, unless ``readonly``, create) the index at ``path``.
+        """Open (or, unless ``readonly`` or not ``create``, create) the index at ``path``.
 
         ``model`` is only needed to create an index with a model other than the default;
         an existing index always uses the model it was built with.
@@ -115,7 +120,7 @@ class Corpus:
                     f"{path} was built with model {built_with!r}, not {model!r}: "
                     "leave out --model to use it, or choose another --index for the new model"
                 )
-        elif readonly:
+        elif readonly or not create:
             raise CorpusError(f"no index at {path}: run `factcheck ingest PATH --index {path}`")
         if not readonly:
             path.mkdir(parents=True, exist_ok=True)
@@ -362,6 +367,39 @@ class Corpus:
                 results.append(annotate(claim, ranked[:k], nli))
         return results
 
+    # -- report ----------------------------------------------------------------------------
+
+    def report(
+        self,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        lang: str | None = None,
+        min_score: float = reporting.SAME_MIN_SIMILARITY,
+        min_checkworthy: float = checkworthy.MIN_CHECKWORTHY,
+        limit: int | None = None,
+        on_progress: reporting.ProgressCallback | None = None,
+    ) -> reporting.Report:
+        """The claims of the corpus that other articles dispute (``factcheck.report``).
+
+        Needs a writable index: the cluster ids are recorded so that a claim keeps its id
+        in the next report.
+        """
+        if not 0.0 <= min_score <= 1.0:
+            raise ValueError(f"min_score must be between 0 and 1, not {min_score}")
+        return reporting.build(
+            self.store,
+            self._vector_index(),
+            self.model_name,
+            since=parse_bound(since).isoformat() if since else None,
+            until=parse_bound(until, end=True).isoformat() if until else None,
+            lang=lang,
+            min_score=min_score,
+            min_checkworthy=min_checkworthy,
+            limit=limit,
+            on_progress=on_progress,
+        )
+
     # -- checks -----------------------------------------------------------------------------
 
     def check(self) -> list[str]:
@@ -434,7 +472,8 @@ def _split(parsed: Parsed) -> list[Sentence]:
         sentence = text[start:end]
         lang = detect(sentence, article.lang)
         found = extract(sentence, lang, ref_date).to_dict()
-        sentences.append(Sentence(i, start, end, sentence, lang, found))
+        worth = checkworthy.score(sentence, found)
+        sentences.append(Sentence(i, start, end, sentence, lang, found, worth))
     return sentences
 
 

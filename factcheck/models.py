@@ -37,6 +37,7 @@ class Sentence:
     text: str
     lang: str | None = None
     features: dict = field(default_factory=dict)  # factcheck.features.Features.to_dict()
+    checkworthy: float = 0.0  # factcheck.checkworthy.score
 
 
 @dataclass

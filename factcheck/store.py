@@ -38,10 +38,13 @@ CREATE TABLE IF NOT EXISTS sentences (
     lang TEXT,
     hash TEXT NOT NULL,
     features TEXT,  -- JSON: numbers, dates, quotes, negation... (factcheck.features)
+    checkworthy REAL NOT NULL DEFAULT 0,  -- 0..1, factcheck.checkworthy
     UNIQUE (article_id, idx)
 );
 CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
 CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
+-- Report cluster ids by statement (factcheck.report): a claim keeps its id as the corpus grows.
+CREATE TABLE IF NOT EXISTS claim_ids (statement TEXT PRIMARY KEY, cluster TEXT NOT NULL);
 """
 
 
@@ -63,6 +66,7 @@ class Store:
             else:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.executescript(SCHEMA)
+                self._migrate()
             self.db.execute("SELECT count(*) FROM articles").fetchone()
         except sqlite3.DatabaseError as exc:
             raise CorpusError(
@@ -72,6 +76,22 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def _migrate(self) -> None:
+        """Bring an index written by an earlier factcheck up to this schema, in place."""
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(sentences)")}
+        if "checkworthy" not in columns:
+            from .checkworthy import score
+
+            with self.db:
+                self.db.execute(
+                    "ALTER TABLE sentences ADD COLUMN checkworthy REAL NOT NULL DEFAULT 0"
+                )
+                rows = self.db.execute("SELECT id, text, features FROM sentences").fetchall()
+                self.db.executemany(
+                    "UPDATE sentences SET checkworthy = ? WHERE id = ?",
+                    [(score(text, json.loads(f) if f else {}), i) for i, text, f in rows],
+                )
 
     # -- meta ---------------------------------------------------------------------------
 
@@ -151,8 +171,8 @@ class Store:
             )
             added = [
                 self.db.execute(
-                    "INSERT INTO sentences(article_id, idx, start, end, text, lang, hash, features)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO sentences(article_id, idx, start, end, text, lang, hash, features,"
+                    " checkworthy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         article.id,
                         s.index,
@@ -162,6 +182,7 @@ class Store:
                         s.lang,
                         h,
                         json.dumps(s.features, ensure_ascii=False),
+                        s.checkworthy,
                     ),
                 ).lastrowid
                 for s, h in zip(sentences, hashes, strict=True)
@@ -216,7 +237,22 @@ class Store:
         lang: str | None = None,
     ) -> np.ndarray:
         """Sentence ids that pass the filters (dates are ISO strings, bounds inclusive)."""
-        where, params = [], []
+        where, params = self._filters(since, until, source, lang)
+        sql = "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return np.fromiter((r[0] for r in self.db.execute(sql, params)), dtype=np.int64)
+
+    @staticmethod
+    def _filters(
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        lang: str | None = None,
+    ) -> tuple[list[str], list[object]]:
+        """SQL conditions on ``s`` (sentences) and ``a`` (articles), with their parameters."""
+        where: list[str] = []
+        params: list[object] = []
         if since:
             where.append("a.date >= ?")
             params.append(since)
@@ -229,42 +265,86 @@ class Store:
         if lang:
             where.append("lower(coalesce(s.lang, a.lang)) = lower(?)")
             params.append(lang)
-        sql = "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return np.fromiter((r[0] for r in self.db.execute(sql, params)), dtype=np.int64)
+        return where, params
 
     def sentences_by_id(self, ids: Sequence[int]) -> dict[int, dict]:
-        """Sentence rows with their article and neighbours, keyed by sentence id."""
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
-            f"""
-            SELECT s.id, s.idx, s.start, s.end, s.text, s.lang, s.features,
-                   a.id, a.title, a.date, a.source, a.url, a.path, a.lang,
-                   (SELECT p.text FROM sentences p WHERE p.article_id = s.article_id
-                      AND p.idx = s.idx - 1),
-                   (SELECT n.text FROM sentences n WHERE n.article_id = s.article_id
-                      AND n.idx = s.idx + 1)
-            FROM sentences s JOIN articles a ON a.id = s.article_id
-            WHERE s.id IN ({marks})
-            """,
-            list(ids),
-        )
+        """Sentence rows with their article, neighbours, text hash and check-worthiness,
+        keyed by sentence id."""
         out = {}
-        for r in rows:
-            out[r[0]] = {
-                "sentence": {"index": r[1], "start": r[2], "end": r[3]},
-                "text": r[4],
-                "lang": r[5],
-                "features": json.loads(r[6]) if r[6] else None,
-                "article": ArticleRef(
-                    id=r[7], title=r[8], date=r[9], source=r[10], url=r[11], path=r[12], lang=r[13]
-                ),
-                "context": {"before": r[14], "after": r[15]},
-            }
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""
+                SELECT s.id, s.idx, s.start, s.end, s.text, s.lang, s.features, s.hash,
+                       s.checkworthy, a.id, a.title, a.date, a.source, a.url, a.path, a.lang,
+                       (SELECT p.text FROM sentences p WHERE p.article_id = s.article_id
+                          AND p.idx = s.idx - 1),
+                       (SELECT n.text FROM sentences n WHERE n.article_id = s.article_id
+                          AND n.idx = s.idx + 1)
+                FROM sentences s JOIN articles a ON a.id = s.article_id
+                WHERE s.id IN ({marks})
+                """,
+                chunk,
+            )
+            for r in rows:
+                out[r[0]] = {
+                    "sentence": {"index": r[1], "start": r[2], "end": r[3]},
+                    "text": r[4],
+                    "lang": r[5],
+                    "features": json.loads(r[6]) if r[6] else None,
+                    "hash": r[7],
+                    "checkworthy": r[8],
+                    "article": ArticleRef(
+                        id=r[9],
+                        title=r[10],
+                        date=r[11],
+                        source=r[12],
+                        url=r[13],
+                        path=r[14],
+                        lang=r[15],
+                    ),  # fmt: skip
+                    "context": {"before": r[16], "after": r[17]},
+                }
         return out
+
+    # -- lookups for report ----------------------------------------------------------------
+
+    def checkworthy_ids(self, minimum: float, **filters: str | None) -> np.ndarray:
+        """Ids of the sentences passing ``filters`` (as ``filtered_ids``) whose check-worthiness
+        is at least ``minimum``, most check-worthy first."""
+        where, params = self._filters(**filters)
+        where.append("s.checkworthy >= ?")
+        params.append(minimum)
+        sql = (
+            "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id WHERE "
+            + " AND ".join(where)
+            + " ORDER BY s.checkworthy DESC, s.id"
+        )
+        return np.fromiter((r[0] for r in self.db.execute(sql, params)), dtype=np.int64)
+
+    def cluster_ids(self, statements: Iterable[str]) -> dict[str, str]:
+        """The report cluster each statement key was last seen in."""
+        found: dict[str, str] = {}
+        keys = list(dict.fromkeys(statements))
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.db.execute(
+                    f"SELECT statement, cluster FROM claim_ids WHERE statement IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def set_cluster_ids(self, mapping: dict[str, str]) -> None:
+        """Record the cluster of each statement key, in one transaction."""
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO claim_ids(statement, cluster) VALUES (?, ?) "
+                "ON CONFLICT(statement) DO UPDATE SET cluster = excluded.cluster",
+                list(mapping.items()),
+            )
 
     # -- info ----------------------------------------------------------------------------
 

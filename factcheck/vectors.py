@@ -100,8 +100,14 @@ class VectorIndex:
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """The ``k`` best (id, score) pairs, only among ``allowed`` ids when given."""
+        return self.search_many(query.reshape(1, -1), k, allowed)[0]
+
+    def search_many(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[list[tuple[int, float]]]:
+        """``search`` for each row of ``queries``, in one FAISS call (one filter for all)."""
         if k <= 0 or len(self) == 0 or (allowed is not None and len(allowed) == 0):
-            return []
+            return [[] for _ in range(len(queries))]
         params = None
         if allowed is not None:
             selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
@@ -114,8 +120,9 @@ class VectorIndex:
                 nprobe = math.ceil(ivf.nprobe * len(self) / len(allowed))
                 params = faiss.SearchParametersIVF(sel=selector, nprobe=min(ivf.nlist, nprobe))
         scores, ids = self.index.search(
-            np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
-            min(k, len(self)),
-            params=params,
+            np.ascontiguousarray(queries, dtype=np.float32), min(k, len(self)), params=params
         )
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return [
+            [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
+            for row_ids, row_scores in zip(ids, scores, strict=True)
+        ]

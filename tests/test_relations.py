@@ -442,3 +442,47 @@ def test_relate_is_fast(embedder: Embedder) -> None:
     for _ in range(1000):
         relate(a, b, similarity=sim, claim_features=fa, match_features=fb)
     assert time.perf_counter() - start < 1.0
+
+
+# --- Statement against statement (strict, as the report compares) ------------------------
+
+STRICT_PAIRS = [
+    # A restatement with a changed figure: both gates let it through.
+    (
+        "Selon les estimations des services de renseignement américains, Poutine a rassemblé "
+        "60 % du personnel militaire nécessaire à une invasion de l'Ukraine.",
+        "Selon les dernières estimations des services de renseignement américains, Poutine a "
+        "rassemblé 70 % du personnel militaire dont il aurait besoin pour une invasion.",
+        True,
+    ),
+    # Two seed sentences that only share "Vladimir Poutine" and "pays": the loose gate lets
+    # "ne souhaite pas un pays membre" flip against "les pays occidentaux".
+    (
+        "C’est une crainte récurrente de Vladimir Poutine qui ne souhaite pas un pays membre de "
+        "l’OTAN dans sa sphère d’influence.",
+        "Le président russe Vladimir Poutine a déclaré jeudi que les pays occidentaux prenaient "
+        "à la légère les avertissements de la ligne rouge de la Russie.",
+        False,
+    ),
+    # Across languages, sharing only "Putin": the topic of the corpus, not of the statement.
+    (
+        "Poutine a déclaré lors d’une conférence de presse au Kazakhstan que la mobilisation "
+        "serait terminée dans deux semaines.",
+        "Emmanuel Macron and Vladimir Putin held a press conference after less than two hours "
+        "of talks.",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "same"), STRICT_PAIRS)
+def test_strict_gate_keeps_restatements_and_drops_loose_pairs(
+    embedder: Embedder, a: str, b: str, same: bool
+) -> None:
+    passages = embedder.embed_passages([a, b])
+    sim = 0.78 * float(passages[0] @ passages[1]) + 0.17  # the report's scale
+    loose = relate(a, b, similarity=sim)
+    strict = relate(a, b, similarity=sim, strict=True)
+    assert (strict.relation == CONTRADICTS) is same
+    if not same:
+        assert loose.relation == CONTRADICTS  # what the strict gate is there to stop
