@@ -157,7 +157,9 @@ def main() -> None:
                 fh.write(f"- `{s.id}` {s.date} {s.source} [{s.relation or 'claim'}]: {s.text}\n")
             for c in cluster.conflicts:
                 ev = "; ".join(
-                    f"{e['kind']}: {e.get('claim')} ≠ {e.get('match')}" for e in c.evidence
+                    f"{e['kind']}: {e.get('claim')} {'=' if e.get('agrees') else '≠'} "
+                    f"{e.get('match')}"
+                    for e in c.evidence
                 )
                 fh.write(f"- conflict `{c.a}` × `{c.b}` ({c.score:.3f}): {ev}\n")
     result = {

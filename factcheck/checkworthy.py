@@ -25,6 +25,7 @@ MIN_CHECKWORTHY = 0.4
 QUESTION_FACTOR = 0.3  # "L'armée russe mobilisée pour une future attaque ?"
 OPINION_FACTOR = 0.5  # "je pense que", "à mon avis", "I believe"
 INSTRUCTION_FACTOR = 0.3  # "Ajoutez 200 g de farine.", "Click here to subscribe."
+LISTICLE_FACTOR = 0.3  # "Five ways the Ukraine war could push up prices": a headline, no claim
 MIN_WORDS = 6  # below: a subhead or a fragment
 SHORT_FACTOR = 0.3
 
@@ -41,6 +42,12 @@ _ROLE = re.compile(
 _INSTRUCTION = re.compile(
     r"^\W*(?:[A-ZÀ-Ý][a-zà-ÿ]+ez\b|(?:add|mix|stir|bake|preheat|cook|pour|click|subscribe|"
     r"sign up|share|follow|download|read more)\b)",
+    re.IGNORECASE,
+)
+_LISTICLE = re.compile(
+    r"^\W*(?:[^:\d]{1,40}:\s*)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|deux|trois|"
+    r"quatre|cinq|six|sept|huit|neuf|dix)\s+(?:\w+\s+)?(?:ways|reasons|things|questions|charts|"
+    r"maps|lessons|takeaways|facts|moments|tips|raisons|choses|façons|leçons|clés|points)\b",
     re.IGNORECASE,
 )
 _OPINION = re.compile(
@@ -78,6 +85,8 @@ def score(text: str, features: dict) -> float:
         value *= OPINION_FACTOR
     if _INSTRUCTION.search(text):
         value *= INSTRUCTION_FACTOR
+    if _LISTICLE.search(text):
+        value *= LISTICLE_FACTOR
     if len(_WORD.findall(text)) < MIN_WORDS:
         value *= SHORT_FACTOR
     return round(value, 3)

@@ -25,7 +25,7 @@ from .embed import load_embedder
 from .errors import FactcheckError
 from .models import Match
 from .relations import SAME_MIN_SIMILARITY
-from .report import Report
+from .report import Report, Statement
 from .watchlist import read_claims, read_pairs
 
 app = typer.Typer(
@@ -41,6 +41,7 @@ IndexOpt = Annotated[
     typer.Option("--index", help="Index folder [default: $FACTCHECK_INDEX or ./index]"),
 ]
 CONTEXT_CHARS = 60  # of each neighbouring sentence shown in the table
+SUMMARY_CHARS = 120  # of each statement in the report's summary table
 RELATION_STYLE = {"agrees": "green", "contradicts": "bold red", "related": "dim"}
 NliOpt = Annotated[
     str | None,
@@ -204,7 +205,12 @@ def _print_table(claim: str, matches: list[Match]) -> None:
 
 def _relation(relation: str, evidence: list[dict]) -> str:
     """The relation in its colour, with the evidence that decided it."""
-    lines = [f"[{RELATION_STYLE.get(relation, '')}]{relation}[/]"]
+    return "\n".join([f"[{RELATION_STYLE.get(relation, '')}]{relation}[/]", *_evidence(evidence)])
+
+
+def _evidence(evidence: list[dict]) -> list[str]:
+    """One line per finding: ``kind: claim ≠ match`` (``=`` when they agree)."""
+    lines = []
     for item in evidence:
         if item.get("kind") == "nli":
             lines.append(f"[dim]nli: {escape(str(item.get('label')))} {item.get('score')}[/dim]")
@@ -212,7 +218,7 @@ def _relation(relation: str, evidence: list[dict]) -> str:
             sign = "=" if item.get("agrees") else "≠"
             claim, match = escape(str(item.get("claim"))), escape(str(item.get("match")))
             lines.append(f"[dim]{item.get('kind')}: {claim} {sign} {match}[/dim]")
-    return "\n".join(lines)
+    return lines
 
 
 @app.command()
@@ -317,6 +323,15 @@ def _write_atomic(path: Path, found: Report) -> None:
         raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def _statement_cell(statement: Statement) -> str:
+    """A statement, clipped, over its source (or article) and date."""
+    text = statement.text
+    if len(text) > SUMMARY_CHARS:
+        text = text[: SUMMARY_CHARS - 1] + "…"
+    where = f"{statement.source or statement.article.id} {statement.date or ''}"
+    return f"{escape(text)}\n[dim]{escape(where)}[/dim]"
+
+
 def _print_summary(found: Report, top: int, output: Path | None) -> None:
     s = found.summary()
     where = f" → {output}" if output else ""
@@ -332,7 +347,7 @@ def _print_summary(found: Report, top: int, output: Path | None) -> None:
     table.add_column("id", no_wrap=True)
     table.add_column("claim", ratio=2)
     table.add_column("contradicted by", ratio=2)
-    table.add_column("evidence", max_width=30)
+    table.add_column("evidence", max_width=28)
     table.add_column("dates", no_wrap=True)
     for cluster in shown:
         conflict = cluster.conflicts[0]
@@ -341,9 +356,9 @@ def _print_summary(found: Report, top: int, output: Path | None) -> None:
         dates = [d for d in (cluster.dates[:1] + cluster.dates[-1:]) if d]
         table.add_row(
             cluster.id,
-            f"{escape(a.text)}\n[dim]{escape(a.source or a.article.id)} {a.date or ''}[/dim]",
-            f"{escape(b.text)}\n[dim]{escape(b.source or b.article.id)} {b.date or ''}[/dim]",
-            _relation(conflict.relation, conflict.evidence),
+            _statement_cell(a),
+            _statement_cell(b),
+            "\n".join(_evidence(conflict.evidence)),
             " → ".join(dict.fromkeys(dates)) or "—",
         )
     err.print(table)

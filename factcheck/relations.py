@@ -751,15 +751,20 @@ _BASE_EN = {
 _FALSE_WORDS = frozenset(["faux", "fausse", "fausses", "false"])
 
 
-def _signed_bases(side: _Side) -> dict[str, tuple[int, str]]:
+def _signed_bases(side: _Side, near: bool = False) -> dict[str, tuple[int, str]]:
     """Base -> (net sign, word as written): "ne sont pas satisfaisantes" is -1 like
-    "insatisfaisantes"; the "non" of "non négociables" is already in the sign."""
+    "insatisfaisantes"; the "non" of "non négociables" is already in the sign. With ``near``,
+    only a negation in the ``SCOPE_WORDS`` before the adjective flips it, not the "no" of
+    "a no-fly zone" ten words away."""
     found = {}
     for signed in side.features.antonyms:
         base = signed[1:]
         sign = 1 if signed[0] == "+" else -1
         position = _adjective_position(side, base, sign)
         flips = len(side.features.negations)
+        if near:
+            cues = {p for cue in side.features.negations for p in _cue_positions(side, cue)}
+            flips = sum(0 < (position or 0) - p <= SCOPE_WORDS for p in cues)
         if position and side.words[position - 1] == "non":
             flips -= 1
         word = base
@@ -783,7 +788,7 @@ def _shared_bases(a: _Side, b: _Side) -> set[str]:
 
 def _antonym_rule(a: _Side, b: _Side, alignment: _Alignment) -> list[dict]:
     """The same polar adjective with opposite net signs: "satisfaisant" vs "insatisfaisant"."""
-    xs, ys = _signed_bases(a), _signed_bases(b)
+    xs, ys = _signed_bases(a, alignment.strict), _signed_bases(b, alignment.strict)
     return [
         _evidence("antonym", xs[base][1], ys[base][1])
         for base in sorted(set(xs) & set(ys))

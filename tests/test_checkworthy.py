@@ -31,6 +31,8 @@ NOT_WORTH_CHECKING = [
     "Ajoutez 200 g de farine et 3 œufs, puis mélangez pendant 5 minutes.",  # a recipe
     "Click here to subscribe to our newsletter for 5 dollars a month.",  # an instruction
     "Je pense que c'est une bonne idée.",  # an opinion without facts
+    "Ukraine crisis: Five reasons why Putin might not invade",  # a listicle headline
+    "Trois raisons pour lesquelles la Russie pourrait envahir l'Ukraine en février.",
 ]
 
 

@@ -464,6 +464,14 @@ STRICT_PAIRS = [
         "à la légère les avertissements de la ligne rouge de la Russie.",
         False,
     ),
+    # The "no" of "a no-fly zone" ten words before "expected" does not negate it.
+    (
+        "Ukraine's president is expected to plead for more arms and repeat his call for a "
+        "no-fly zone over Ukraine, even though Nato has rejected it.",
+        "Zelenskiy will address UK MPs on Tuesday and is expected to plead for more arms and a "
+        "no-fly zone over Ukraine to be enforced by Nato.",
+        False,
+    ),
     # Across languages, sharing only "Putin": the topic of the corpus, not of the statement.
     (
         "Poutine a déclaré lors d’une conférence de presse au Kazakhstan que la mobilisation "
