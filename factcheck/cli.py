@@ -6,6 +6,7 @@ to stderr, so ``factcheck find --json ... > out.jsonl`` stays clean.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -20,12 +21,13 @@ from rich.table import Table
 
 from . import match
 from .checkworthy import MIN_CHECKWORTHY
-from .corpus import Corpus, IngestResult
+from .corpus import Corpus, IngestResult, default_index
 from .embed import load_embedder
 from .errors import FactcheckError
 from .models import Match
 from .relations import SAME_MIN_SIMILARITY
 from .report import Report, Statement
+from .review import Decision, Reviews, default_file, default_reviewer
 from .watchlist import read_claims, read_pairs
 
 app = typer.Typer(
@@ -52,6 +54,15 @@ NliOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+DecisionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--decisions",
+        help="Decisions file [default: $FACTCHECK_DECISIONS or claims/decisions.jsonl]",
+    ),
+]
+DECISION_KEYS = {"c": "confirmed", "d": "dismissed", "w": "needs-work"}
+VERDICT_KEYS = {"f": "false", "m": "misleading", "a": "accurate", "u": "unproven"}
 SinceOpt = Annotated[
     str | None, typer.Option(help="Only articles dated on or after (YYYY[-MM[-DD]]).")
 ]
@@ -280,6 +291,7 @@ def report(
         typer.Option(min=1, help="Search from only the N most check-worthy statements."),
     ] = None,
     top: Annotated[int, typer.Option(min=0, help="Contested claims shown in the summary.")] = 5,
+    decisions: DecisionsOpt = None,
 ) -> None:
     """Claims that other articles contradict: one JSON line per contested cluster.
 
@@ -289,6 +301,7 @@ def report(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with _errors(), Corpus.open(index, create=False) as corpus:
+        Reviews(corpus.store, decisions)  # brings the index up to date with the decisions file
         columns = (
             TextColumn("[bold]report"),
             BarColumn(),
@@ -307,19 +320,27 @@ def report(
         if output is None:
             found.write_jsonl(sys.stdout)
         else:
-            _write_atomic(output, found)
+            buffer = io.StringIO()
+            found.write_jsonl(buffer)
+            _write_atomic(output, buffer.getvalue())
     _print_summary(found, top, output)
 
 
-def _write_atomic(path: Path, found: Report) -> None:
-    """Write next to ``path`` and rename into place: an old report is never half-overwritten."""
-    tmp = path.with_name(f".{path.name}.tmp")
+def _write_atomic(path: Path, text: str) -> None:
+    """Write next to ``path`` and rename into place: an old file is never half-overwritten.
+    A device or pipe (``-o /dev/stdout``) is written to as it is, never replaced."""
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            found.write_jsonl(fh)
-        tmp.replace(path)
+        if path.exists() and not path.is_file():
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            return
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
@@ -362,6 +383,223 @@ def _print_summary(found: Report, top: int, output: Path | None) -> None:
             " → ".join(dict.fromkeys(dates)) or "—",
         )
     err.print(table)
+
+
+@app.command()
+def review(
+    cluster: Annotated[
+        str | None, typer.Argument(help="A cluster id of the last report (scriptable form).")
+    ] = None,
+    confirm: Annotated[bool, typer.Option("--confirm", help="A real contradiction.")] = False,
+    dismiss: Annotated[
+        bool, typer.Option("--dismiss", help="Not a contradiction, or a wrong match.")
+    ] = False,
+    needs_work: Annotated[bool, typer.Option("--needs-work", help="To look at again.")] = False,
+    conflict: Annotated[
+        str | None,
+        typer.Option(help="A:B, the statement ids of one conflict [default: the whole cluster]"),
+    ] = None,
+    verdict: Annotated[
+        str | None, typer.Option(help="For publication: false, misleading, accurate, unproven.")
+    ] = None,
+    note: Annotated[str | None, typer.Option(help="Why.")] = None,
+    reviewer: Annotated[
+        str | None, typer.Option(help="Who [default: $FACTCHECK_REVIEWER or the login name]")
+    ] = None,
+    import_: Annotated[
+        bool, typer.Option("--import", help="Rebuild the index's decisions from the file.")
+    ] = False,
+    stats: Annotated[
+        bool, typer.Option("--stats", help="Agreement of reviewers with the tool, by language.")
+    ] = False,
+    index: IndexOpt = None,
+    decisions: DecisionsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Confirm or dismiss what the report found, one cluster at a time.
+
+    Without a cluster id: the clusters no one has decided on yet, in the terminal (resumable).
+    With one: record a decision and exit. Decisions go to claims/decisions.jsonl and the index.
+    """
+
+    with _errors(), Corpus.open(index, create=False) as corpus:
+        reviews = Reviews(corpus.store, decisions)
+        if import_:
+            count = reviews.import_file(reviews.path)
+            err.print(f"{count:,} decisions imported from {escape(str(reviews.path))}")
+        elif stats:
+            _print_stats(reviews.stats(), as_json)
+        elif cluster is not None:
+            chosen = [k for k, on in (("confirmed", confirm), ("dismissed", dismiss),
+                                      ("needs-work", needs_work)) if on]  # fmt: skip
+            if len(chosen) > 1:
+                raise ValueError("give one of --confirm, --dismiss, --needs-work")
+            pair = tuple(conflict.split(":")) if conflict else None
+            if pair is not None and len(pair) != 2:
+                raise ValueError("--conflict takes two statement ids, A:B")
+            done = reviews.record(
+                Decision(
+                    cluster, chosen[0] if chosen else None, conflict=pair, verdict=verdict,
+                    note=note, reviewer=reviewer or default_reviewer(),
+                )
+            )  # fmt: skip
+            if as_json:
+                _print_json(done.to_dict())
+            err.print(f"recorded in {escape(str(reviews.path))}")
+        else:
+            _review_interactively(reviews, reviewer or default_reviewer())
+
+
+def _review_interactively(reviews: Reviews, reviewer: str) -> None:
+    """One cluster at a time: each conflict side by side, then a verdict if one was confirmed."""
+
+    pending = reviews.pending()
+    err.print(f"{len(pending)} clusters to review ({len(reviews.clusters())} in the last report)")
+    for number, line in enumerate(pending, start=1):
+        out.rule(f"{number}/{len(pending)} · cluster {line['id']}")
+        out.print(f"[bold]Claim:[/bold] {escape(line['claim']['text'])}")
+        by_id = {s["id"]: s for s in line["statements"]}
+        confirmed = False
+        for c in line["conflicts"]:
+            _print_conflict(by_id[c["a"]], by_id[c["b"]], c["evidence"])
+            key = _ask("[c]onfirm  [d]ismiss  [w] needs work  [s]kip  [q]uit", "cdwsq")
+            if key == "q":
+                return
+            if key == "s":
+                continue
+            note = typer.prompt("note (optional)", default="", show_default=False) or None
+            reviews.record(
+                Decision(line["id"], DECISION_KEYS[key], conflict=(c["a"], c["b"]), note=note,
+                         reviewer=reviewer)
+            )  # fmt: skip
+            confirmed |= key == "c"
+        if confirmed:
+            key = _ask("verdict: [f]alse  [m]isleading  [a]ccurate  [u]nproven  [s]kip", "fmaus")
+            if key != "s":
+                reviews.record(
+                    Decision(line["id"], "confirmed", verdict=VERDICT_KEYS[key], reviewer=reviewer)
+                )
+    err.print("[green]nothing left to review[/green]")
+
+
+def _ask(question: str, keys: str) -> str:
+    """One key among ``keys``; end of input quits."""
+    while True:
+        try:
+            answer = typer.prompt(question, default="s" if "s" in keys else keys[0])
+        except typer.Abort:
+            return "q"
+        if answer[:1].lower() in keys:
+            return answer[:1].lower()
+        err.print(f"one of: {', '.join(keys)}")
+
+
+def _print_conflict(a: dict, b: dict, evidence: list[dict]) -> None:
+    """Two statements side by side, dates and sources above, the evidence highlighted."""
+    table = Table(show_lines=True, expand=True)
+    for side in (a, b):
+        article = side["article"]
+        where = article.get("source") or article.get("title") or article["id"]
+        table.add_column(f"{article.get('date') or 'undated'} · {escape(where)}", ratio=1)
+    conflicts = [e for e in evidence if not e.get("agrees") and e.get("kind") != "nli"]
+    table.add_row(
+        _highlight(a["text"], [str(e.get("claim", "")) for e in conflicts]),
+        _highlight(b["text"], [str(e.get("match", "")) for e in conflicts]),
+    )
+    out.print(table)
+    out.print("\n".join(_evidence(evidence)))
+
+
+def _highlight(text: str, snippets: list[str]) -> str:
+    """``text`` escaped for rich, with each snippet found in it in bold red."""
+    spans = []
+    for snippet in snippets:
+        start = text.find(snippet.rstrip("…")) if snippet else -1
+        if start >= 0:
+            spans.append((start, start + len(snippet.rstrip("…"))))
+    parts, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:
+            continue
+        parts += [escape(text[last:start]), f"[bold red]{escape(text[start:end])}[/bold red]"]
+        last = end
+    return "".join([*parts, escape(text[last:])])
+
+
+def _print_stats(stats: dict, as_json: bool) -> None:
+    if as_json:
+        _print_json(stats)
+        return
+    table = Table(title="Reviewers' decisions on the tool's conflicts", title_justify="left")
+    for column in ("languages", "confirmed", "dismissed", "needs work", "agreement"):
+        table.add_column(column, justify="left" if column == "languages" else "right")
+    for lang, row in stats.items():
+        agreement = row["agreement"]
+        table.add_row(
+            escape(lang), str(row["confirmed"]), str(row["dismissed"]), str(row["needs-work"]),
+            "—" if agreement is None else f"{agreement:.0%}",
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def publish(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the JSONL here [default: stdout]."),
+    ] = None,
+    claimreview: Annotated[
+        Path | None,
+        typer.Option(help="Also write schema.org ClaimReview JSON-LD (a JSON array) here."),
+    ] = None,
+    author: Annotated[
+        str | None, typer.Option(help="The organisation publishing the reviews (ClaimReview).")
+    ] = None,
+    url_base: Annotated[
+        str | None, typer.Option(help="Each review's URL is this plus the cluster id.")
+    ] = None,
+    index: IndexOpt = None,
+    decisions: DecisionsOpt = None,
+) -> None:
+    """Only confirmed clusters with a verdict, as JSONL and as ClaimReview JSON-LD."""
+    from .publish import claim_review, publish_lines
+
+    with _errors(), Corpus.open(index, create=False) as corpus:
+        if claimreview is not None and not author:
+            raise ValueError("give --author, the organisation publishing the ClaimReview")
+        lines = publish_lines(Reviews(corpus.store, decisions))
+        text = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            _write_atomic(output, text)
+        if claimreview is not None:
+            reviews = [claim_review(x, author, url_base) for x in lines]
+            _write_atomic(claimreview, json.dumps(reviews, ensure_ascii=False, indent=2) + "\n")
+    err.print(f"{len(lines)} reviewed claims published")
+
+
+@app.command()
+def serve(
+    index: IndexOpt = None,
+    decisions: DecisionsOpt = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port.")] = 8765,
+    allow_remote: Annotated[
+        bool,
+        typer.Option("--allow-remote", help="Allow an address other than this machine's own."),
+    ] = False,
+) -> None:
+    """A local web page: search claims, browse the report, confirm or dismiss matches."""
+    from .serve import serve as run
+
+    with _errors():
+        err.print(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        run(
+            index if index is not None else default_index(),
+            decisions if decisions is not None else default_file(),
+            host=host, port=port, allow_remote=allow_remote,
+        )  # fmt: skip
 
 
 @app.command()

@@ -32,6 +32,7 @@ from .lexical import overlap, terms
 from .lock import write_lock
 from .match import annotate
 from .models import Article, Match, Sentence
+from .review import dismissed_pairs
 from .sentences import split_sentences
 from .store import Store
 from .vectors import IVF_THRESHOLD, VectorIndex
@@ -383,11 +384,12 @@ class Corpus:
         """The claims of the corpus that other articles dispute (``factcheck.report``).
 
         Needs a writable index: the cluster ids are recorded so that a claim keeps its id
-        in the next report.
+        in the next report, and the contested clusters are kept for review. Conflicts that
+        a reviewer dismissed (``factcheck.review``) are left out.
         """
         if not 0.0 <= min_score <= 1.0:
             raise ValueError(f"min_score must be between 0 and 1, not {min_score}")
-        return reporting.build(
+        found = reporting.build(
             self.store,
             self._vector_index(),
             self.model_name,
@@ -397,8 +399,11 @@ class Corpus:
             min_score=min_score,
             min_checkworthy=min_checkworthy,
             limit=limit,
+            dismissed=dismissed_pairs(self.store),
             on_progress=on_progress,
         )
+        self.store.save_report([c.to_dict() for c in found.contested])
+        return found
 
     # -- checks -----------------------------------------------------------------------------
 

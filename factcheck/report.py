@@ -202,13 +202,15 @@ def build(
     min_score: float = SAME_MIN_SIMILARITY,
     min_checkworthy: float = MIN_CHECKWORTHY,
     limit: int | None = None,
+    dismissed: set[frozenset[str]] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Report:
     """Cluster the check-worthy statements passing the filters and find the contested ones.
 
     ``min_score``: the similarity two statements need to be compared at all (on the
     claim/match scale of ``find``). ``limit``: search from only the ``limit`` most check-worthy
-    statements, for a quick look. The cluster ids are recorded in ``store``.
+    statements, for a quick look. ``dismissed``: statement id pairs a reviewer said are no
+    contradiction; they are not reported again. The cluster ids are recorded in ``store``.
     """
     started = time.perf_counter()
     ids = store.checkworthy_ids(min_checkworthy, since=since, until=until, lang=lang)
@@ -227,7 +229,7 @@ def build(
                 graph.link(u, v, raw)
         if on_progress:
             on_progress(min(first + SEARCH_BATCH, len(queries)), len(queries))
-    clusters = [graph.cluster(members) for members in graph.stars()]
+    clusters = [graph.cluster(members, dismissed or set()) for members in graph.stars()]
     _assign_ids(store, clusters)
     clusters.sort(key=lambda c: (-len(c.conflicts), -len(c.sources), -len(c.statements), c.id))
     return Report(clusters, len(ids), time.perf_counter() - started)
@@ -332,8 +334,9 @@ class _Graph:
                         break
         return list(members.values())
 
-    def cluster(self, members: list[int]) -> Cluster:
-        """Relate every pair of statements from different articles; the first is the claim."""
+    def cluster(self, members: list[int], dismissed: set[frozenset[str]]) -> Cluster:
+        """Relate every pair of statements from different articles; the first is the claim.
+        Pairs in ``dismissed`` are no conflict."""
         centre = members[0]
         conflicts = []
         for i, u in enumerate(members):
@@ -341,7 +344,10 @@ class _Graph:
                 if self.rows[u]["article"].id == self.rows[v]["article"].id:
                     continue
                 relation, evidence, similarity = self.relation(u, v)
-                if relation == CONTRADICTS:
+                if (
+                    relation == CONTRADICTS
+                    and frozenset((self.key[u], self.key[v])) not in dismissed
+                ):
                     a, b = sorted((u, v), key=self._order)
                     conflicts.append(
                         Conflict(self._statement(a).id, self._statement(b).id, evidence, similarity)

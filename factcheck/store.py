@@ -45,6 +45,17 @@ CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
 CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
 -- Report cluster ids by statement (factcheck.report): a claim keeps its id as the corpus grows.
 CREATE TABLE IF NOT EXISTS claim_ids (statement TEXT PRIMARY KEY, cluster TEXT NOT NULL);
+-- The contested clusters of the last report, as written (factcheck.report/1 lines).
+CREATE TABLE IF NOT EXISTS report_clusters (
+    id TEXT PRIMARY KEY, rank INTEGER NOT NULL, line TEXT NOT NULL
+);
+-- Reviewers' decisions, mirrored from claims/decisions.jsonl (factcheck.review).
+CREATE TABLE IF NOT EXISTS decisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster TEXT NOT NULL, a TEXT, b TEXT, decision TEXT, verdict TEXT, note TEXT,
+    reviewer TEXT, at TEXT NOT NULL, line TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_cluster ON decisions(cluster);
 """
 
 
@@ -345,6 +356,26 @@ class Store:
                 "ON CONFLICT(statement) DO UPDATE SET cluster = excluded.cluster",
                 list(mapping.items()),
             )
+
+    def save_report(self, lines: Sequence[dict]) -> None:
+        """Replace the stored report by ``lines`` (its contested clusters, in order)."""
+        with self.db:
+            self.db.execute("DELETE FROM report_clusters")
+            self.db.executemany(
+                "INSERT INTO report_clusters(id, rank, line) VALUES (?, ?, ?)",
+                [(x["id"], i, json.dumps(x, ensure_ascii=False)) for i, x in enumerate(lines)],
+            )
+
+    def report_lines(self) -> list[dict]:
+        """The contested clusters of the last report, in its order."""
+        rows = self.db.execute("SELECT line FROM report_clusters ORDER BY rank")
+        return [json.loads(r[0]) for r in rows]
+
+    def report_line(self, cluster: str) -> dict | None:
+        row = self.db.execute(
+            "SELECT line FROM report_clusters WHERE id = ?", (cluster,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
     # -- info ----------------------------------------------------------------------------
 

@@ -245,3 +245,21 @@ def test_cli_report_on_a_missing_index_says_so_and_creates_nothing(tmp_path: Pat
     assert result.exit_code == 1
     assert "no index at" in result.stderr
     assert not missing.exists()
+
+
+@pytest.mark.slow
+def test_cli_report_to_a_pipe_writes_through_it(index: Path, tmp_path: Path) -> None:
+    """``-o /dev/stdout`` or a named pipe is written to, never replaced by a file."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    result = CliRunner().invoke(app, ["report", "--index", str(index), "-o", str(fifo)])
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert len(received[0].splitlines()) == len(EXPECTED)
+    assert not fifo.is_file() and fifo.exists()
