@@ -573,7 +573,17 @@ def _in_scope(negated: _Side, other: _Side, positions: list[int], alignment: _Al
         scope -= _REPORTING_TERMS
     if not scope:
         return not alignment.strict
-    return bool(scope & terms(other.text))
+    shared = scope & terms(other.text)
+    if not alignment.strict or not shared:
+        return bool(shared)
+    # Strict: the shared words must be affirmed where the other statement has them, not
+    # negated there too ("Putin should not remain" vs "was not announcing … cannot remain":
+    # two negations make the second sentence positive as a whole, not "remain").
+    cues = {p for cue in other.features.negations for p in _cue_positions(other, cue)}
+    return any(
+        terms(word) & shared and not any(0 < j - p <= SCOPE_WORDS for p in cues)
+        for j, word in enumerate(other.words)
+    )
 
 
 def _negated_snippet(side: _Side, positions: list[int]) -> str:

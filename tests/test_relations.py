@@ -464,6 +464,14 @@ STRICT_PAIRS = [
         "à la légère les avertissements de la ligne rouge de la Russie.",
         False,
     ),
+    # Both negated where they share "remain": a second negation elsewhere does not flip it.
+    (
+        "The US secretary of state spoke after President Biden said Vladimir Putin should not "
+        "remain in power.",
+        "President Joe Biden said that he was not announcing a change in US policy when he said "
+        'that Russian President Vladimir Putin "cannot remain in power."',
+        False,
+    ),
     # The "no" of "a no-fly zone" ten words before "expected" does not negate it.
     (
         "Ukraine's president is expected to plead for more arms and repeat his call for a "
