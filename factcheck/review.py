@@ -18,13 +18,16 @@ from __future__ import annotations
 import fcntl
 import getpass
 import hashlib
+import io
 import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from .errors import FactcheckError
 from .store import Store
@@ -176,36 +179,45 @@ class Reviews:
             decision.claim = line["claim"]["text"]
         text = json.dumps(decision.to_dict(), ensure_ascii=False)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+        with _locked(self.path, exclusive=True) as fh:
             fh.write(text + "\n")
             fh.flush()
             os.fsync(fh.fileno())
-        with self.store.db:
-            self._insert([decision])
-            self.store.db.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_SYNCED, self._sha())
-            )
+            with self.store.db:
+                self._insert([decision])
+                self._mark_synced()
         return decision
 
     def sync(self) -> int:
         """Rebuild the SQLite copy when the file is not the one it was built from."""
-        if self.store.get_meta(_SYNCED) == self._sha():
+        if not self.path.exists() and self.store.get_meta(_SYNCED) is None:
             return 0
-        return self.import_file(self.path)
+        with _locked(self.path, exclusive=False):
+            if self.store.get_meta(_SYNCED) == self._sha():
+                return 0
+            return self._rebuild(self.path)
 
     def import_file(self, path: str | Path) -> int:
         """Replace every decision in SQLite by those of ``path`` (one transaction); returns
         how many. A bad line raises an error naming the file and line, and changes nothing."""
-        decisions = list(read_decisions(Path(path)))
+        if not Path(path).is_file():
+            raise ReviewError(f"no decisions file at {path}")
+        with _locked(Path(path), exclusive=False):
+            return self._rebuild(Path(path))
+
+    def _rebuild(self, path: Path) -> int:
+        decisions = list(read_decisions(path))
         with self.store.db:
             self.store.db.execute("DELETE FROM decisions")
             self._insert(decisions)
-            if Path(path) == self.path:
-                self.store.db.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_SYNCED, self._sha())
-                )
+            if path == self.path:
+                self._mark_synced()
         return len(decisions)
+
+    def _mark_synced(self) -> None:
+        self.store.db.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_SYNCED, self._sha())
+        )
 
     def _insert(self, decisions: Iterable[Decision]) -> None:
         self.store.db.executemany(
@@ -298,6 +310,20 @@ class Reviews:
                 "agreement": round(c["confirmed"] / decided, 3) if decided else None,
             }
         return out
+
+
+@contextmanager
+def _locked(path: Path, exclusive: bool) -> Iterator[IO[str]]:
+    """The decisions file, locked: writers one at a time, readers never see half a line."""
+    if not path.exists() and not exclusive:
+        yield io.StringIO()
+        return
+    with open(path, "a+", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield fh
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def dismissed_pairs(store: Store) -> set[frozenset[str]]:

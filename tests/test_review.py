@@ -221,6 +221,9 @@ def test_bad_decisions_are_refused_clearly(index: Path, tmp_path: Path) -> None:
     decisions.write_text('{"cluster": "c1", "decision": "confirmed"}\nnot json\n')
     broken = _invoke("review", "--stats", *common)
     assert broken.exit_code == 1 and f"{decisions}:2: invalid JSON" in broken.stderr
+    missing = _invoke("review", "--import", "--index", str(index), "--decisions",
+                      str(tmp_path / "none.jsonl"))  # fmt: skip
+    assert missing.exit_code == 1 and "no decisions file at" in missing.stderr
     with pytest.raises(ReviewError, match="a verdict is given to a whole cluster"):
         Decision("c1", "confirmed", conflict=("sa", "sb"), verdict="false")
 
@@ -238,3 +241,35 @@ def test_claim_review_of_an_unproven_claim_has_no_rating_value() -> None:
     review = claim_review(line, "Desk")
     assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Unproven"}
     assert "url" not in review and "datePublished" not in review["itemReviewed"]
+
+
+def _record_many(index: str, decisions: str, cluster: str, reviewer: str, n: int) -> None:
+    with Corpus.open(index, create=False) as corpus:
+        reviews = Reviews(corpus.store, decisions)
+        for i in range(n):
+            reviews.record(Decision(cluster, note=f"{reviewer} {i}", reviewer=reviewer))
+
+
+@pytest.mark.slow
+def test_two_reviewers_at_once_lose_nothing(index: Path, tmp_path: Path) -> None:
+    """Two processes appending decisions at the same time: every line whole, none lost."""
+    import multiprocessing
+
+    decisions = tmp_path / "decisions.jsonl"
+    cluster = _clusters(index)["forces"]["id"]
+    ctx = multiprocessing.get_context("spawn")
+    workers = [
+        ctx.Process(target=_record_many, args=(str(index), str(decisions), cluster, name, 25))
+        for name in ("ann", "ben")
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+        assert w.exitcode == 0
+    lines = [json.loads(x) for x in decisions.read_text(encoding="utf-8").splitlines()]
+    assert sorted(x["note"] for x in lines) == sorted(
+        f"{name} {i}" for name in ("ann", "ben") for i in range(25)
+    )
+    with Corpus.open(index, create=False) as corpus:
+        assert len(Reviews(corpus.store, decisions).decisions(cluster)) == 50
