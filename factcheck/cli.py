@@ -594,11 +594,11 @@ def serve(
     from .serve import serve as run
 
     with _errors():
-        err.print(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
         run(
             index if index is not None else default_index(),
             decisions if decisions is not None else default_file(),
             host=host, port=port, allow_remote=allow_remote,
+            on_start=lambda url: err.print(f"serving on {url} (Ctrl+C to stop)"),
         )  # fmt: skip
 
 

@@ -93,6 +93,7 @@ class Corpus:
         self.model_name = manifest.get("model") or model or DEFAULT_MODEL
         self._embedder: Embedder | None = None
         self._vectors: VectorIndex | None = None
+        self._vectors_version = 0  # the SQLite version ``_vectors`` reflects
         self.notices: list[str] = []  # repairs made on opening, for the CLI to show
 
     # -- opening ---------------------------------------------------------------------------
@@ -156,7 +157,11 @@ class Corpus:
         return self.manifest.get("version") != self.store.version
 
     def _vector_index(self) -> VectorIndex:
-        """The FAISS copy, brought up to date with SQLite (the truth) if a run died mid-way."""
+        """The FAISS copy, brought up to date with SQLite (the truth) if a run died mid-way,
+        or if another process committed since it was loaded (a long-running ``serve``)."""
+        if self._vectors is not None and self._vectors_version != self.store.version:
+            self._sync(self._vectors)
+            self._vectors_version = self.store.version
         if self._vectors is None:
             faiss_path = self.path / VECTORS
             try:
@@ -167,6 +172,7 @@ class Corpus:
                 self._vectors = self._rebuild()
             elif self.stale:
                 self._sync(self._vectors)
+            self._vectors_version = self.store.version
         return self._vectors
 
     def _refresh(self) -> VectorIndex:

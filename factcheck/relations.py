@@ -129,7 +129,11 @@ def relate(
     conflict = any(not e.get("agrees") for e in evidence)
     if conflict:
         relation = CONTRADICTS
-    elif alignment.same_thing and _paraphrase(alignment, similarity):
+    elif (
+        alignment.same_thing
+        and _paraphrase(alignment, similarity)
+        and not _values_differ(a.features.quantities, b.features.quantities)
+    ):
         relation = AGREES
     else:
         relation = RELATED
@@ -432,6 +436,24 @@ def _interval(q: Quantity) -> tuple[float, float]:
     if q.comparator in _BELOW:
         return -math.inf, high
     return low, high
+
+
+def _values_differ(xs: list[Quantity], ys: list[Quantity]) -> bool:
+    """Whether some dimension measured on both sides has no value in common: "60 % des
+    forces" and "70 % du personnel militaire" count different nouns, so the number rule
+    cannot call them a conflict, but the two statements do not say the same thing either."""
+    dimensions = {_dimension(x)[0] for x in xs} & {_dimension(y)[0] for y in ys}
+    for dimension in dimensions:
+        pairs = [
+            (_interval(x), _interval(y))
+            for x in xs
+            if _dimension(x)[0] == dimension
+            for y in ys
+            if _dimension(y)[0] == dimension
+        ]
+        if not any(xl <= yh and yl <= xh for (xl, xh), (yl, yh) in pairs):
+            return True
+    return False
 
 
 def _same_counted(x: Quantity, y: Quantity) -> bool | None:

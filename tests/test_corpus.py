@@ -188,3 +188,21 @@ def test_add_articles_from_python(corpus: Corpus) -> None:
     top = corpus.find("A Russian cosmonaut landed in Kazakhstan", k=1)[0]
     assert (top.article.id, top.article.source) == ("scraped-1", "Scraper")
     assert corpus.add([article]).unchanged == 1
+
+
+def test_a_long_running_reader_sees_what_another_process_adds(tmp_path: Path) -> None:
+    """A reader kept open (as ``factcheck serve`` keeps one) finds sentences ingested by
+    another writer after its first search, without reopening."""
+    from factcheck import Article
+
+    path = tmp_path / "index"
+    with Corpus.open(path) as writer:
+        writer.add([Article(id="a", text="La Banque centrale a relevé ses taux de 0,5 point.")])
+    with Corpus.open(path, readonly=True) as reader:
+        claim = "Le parlement a voté la loi sur le climat le 3 mars."
+        assert reader.find(claim, k=1)[0].article.id == "a"
+        with Corpus.open(path) as writer:
+            writer.add(
+                [Article(id="b", text="Le parlement a voté la loi sur le climat le 3 mars.")]
+            )
+        assert reader.find(claim, k=1)[0].article.id == "b"

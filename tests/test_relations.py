@@ -502,3 +502,14 @@ def test_strict_gate_keeps_restatements_and_drops_loose_pairs(
     assert (strict.relation == CONTRADICTS) is same
     if not same:
         assert loose.relation == CONTRADICTS  # what the strict gate is there to stop
+
+
+def test_other_figure_for_another_noun_is_not_agreement(embedder: Embedder, seed_70: str) -> None:
+    """ "des forces" and "du personnel militaire" are counted apart, so 60 % against 70 % is
+    no rule conflict; but a statement with another figure never agrees."""
+    other = "Poutine a rassemblé 60 % des forces"
+    same = "Poutine a rassemblé 70 % des forces"
+    assert (
+        relate(other, seed_70, similarity=similarity(embedder, other, seed_70)).relation != AGREES
+    )
+    assert relate(same, seed_70, similarity=similarity(embedder, same, seed_70)).relation == AGREES
