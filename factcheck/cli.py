@@ -63,6 +63,9 @@ DecisionsOpt = Annotated[
 ]
 DECISION_KEYS = {"c": "confirmed", "d": "dismissed", "w": "needs-work"}
 VERDICT_KEYS = {"f": "false", "m": "misleading", "a": "accurate", "u": "unproven"}
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the JSONL here [default: stdout].")
+]
 SinceOpt = Annotated[
     str | None, typer.Option(help="Only articles dated on or after (YYYY[-MM[-DD]]).")
 ]
@@ -269,10 +272,7 @@ def compare(
 @app.command()
 def report(
     index: IndexOpt = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the JSONL here [default: stdout]."),
-    ] = None,
+    output: OutputOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     lang: LangOpt = None,
@@ -544,10 +544,7 @@ def _print_stats(stats: dict, as_json: bool) -> None:
 
 @app.command()
 def publish(
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the JSONL here [default: stdout]."),
-    ] = None,
+    output: OutputOpt = None,
     claimreview: Annotated[
         Path | None,
         typer.Option(help="Also write schema.org ClaimReview JSON-LD (a JSON array) here."),
