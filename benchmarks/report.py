@@ -69,7 +69,7 @@ def all_pairs(corpus: Corpus, until: str, sample: int = BASELINE_SAMPLE) -> dict
     related and the time extrapolated to all.
     """
     started = time.perf_counter()
-    ids = corpus.store.checkworthy_ids(MIN_CHECKWORTHY, until=until)
+    ids = corpus.store.filtered_ids(until=until, min_checkworthy=MIN_CHECKWORTHY)
     batches = list(corpus.store.iter_vectors(ids))
     ids = np.concatenate([i for i, _ in batches])
     vectors = np.vstack([v for _, v in batches])

@@ -213,7 +213,7 @@ def build(
     contradiction; they are not reported again. The cluster ids are recorded in ``store``.
     """
     started = time.perf_counter()
-    ids = store.checkworthy_ids(min_checkworthy, since=since, until=until, lang=lang)
+    ids = store.filtered_ids(since=since, until=until, lang=lang, min_checkworthy=min_checkworthy)
     queries = ids[:limit] if limit is not None else ids
     rows = store.sentences_by_id(ids.tolist())
     matrix = _vectors(store, ids)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checkworthy import score
 from .errors import CorpusError
 from .models import Article, ArticleRef, Sentence
 
@@ -59,6 +60,16 @@ CREATE INDEX IF NOT EXISTS decisions_cluster ON decisions(cluster);
 """
 
 
+IN_CHUNK = 500  # values bound in one ``IN (...)``: under SQLite's variable limit everywhere
+
+
+def _chunks(values: Sequence) -> Iterator[tuple[list, str]]:
+    """``values`` in lists of at most ``IN_CHUNK``, each with its ``?,?,…`` placeholders."""
+    for i in range(0, len(values), IN_CHUNK):
+        chunk = list(values[i : i + IN_CHUNK])
+        yield chunk, ",".join("?" * len(chunk))
+
+
 class Store:
     """Typed access to the metadata database of one index."""
 
@@ -92,8 +103,6 @@ class Store:
         """Bring an index written by an earlier factcheck up to this schema, in place."""
         columns = {r[1] for r in self.db.execute("PRAGMA table_info(sentences)")}
         if "checkworthy" not in columns:
-            from .checkworthy import score
-
             with self.db:
                 self.db.execute(
                     "ALTER TABLE sentences ADD COLUMN checkworthy REAL NOT NULL DEFAULT 0"
@@ -130,10 +139,7 @@ class Store:
     def cached_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
         """Embeddings already computed for these sentence texts (the embedding cache)."""
         found: dict[str, np.ndarray] = {}
-        unique = list(dict.fromkeys(hashes))
-        for i in range(0, len(unique), 500):
-            chunk = unique[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(list(dict.fromkeys(hashes))):
             for h, blob in self.db.execute(
                 f"SELECT hash, vector FROM vectors WHERE hash IN ({marks})", chunk
             ):
@@ -217,10 +223,9 @@ class Store:
         if ids is None:
             cursors = [self.db.execute(sql + " ORDER BY s.id")]
         else:
-            chunks = [ids[i : i + 500].tolist() for i in range(0, len(ids), 500)]
             cursors = (
-                self.db.execute(sql + f" WHERE s.id IN ({','.join('?' * len(c))})", c)
-                for c in chunks
+                self.db.execute(sql + f" WHERE s.id IN ({marks})", chunk)
+                for chunk, marks in _chunks(ids.tolist())
             )
         for cursor in cursors:
             while rows := cursor.fetchmany(batch):
@@ -246,22 +251,10 @@ class Store:
         until: str | None = None,
         source: str | None = None,
         lang: str | None = None,
+        min_checkworthy: float | None = None,
     ) -> np.ndarray:
-        """Sentence ids that pass the filters (dates are ISO strings, bounds inclusive)."""
-        where, params = self._filters(since, until, source, lang)
-        sql = "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return np.fromiter((r[0] for r in self.db.execute(sql, params)), dtype=np.int64)
-
-    @staticmethod
-    def _filters(
-        since: str | None = None,
-        until: str | None = None,
-        source: str | None = None,
-        lang: str | None = None,
-    ) -> tuple[list[str], list[object]]:
-        """SQL conditions on ``s`` (sentences) and ``a`` (articles), with their parameters."""
+        """Sentence ids that pass the filters (dates are ISO strings, bounds inclusive); with
+        ``min_checkworthy``, only sentences that check-worthy, most check-worthy first."""
         where: list[str] = []
         params: list[object] = []
         if since:
@@ -276,15 +269,21 @@ class Store:
         if lang:
             where.append("lower(coalesce(s.lang, a.lang)) = lower(?)")
             params.append(lang)
-        return where, params
+        order = ""
+        if min_checkworthy is not None:
+            where.append("s.checkworthy >= ?")
+            params.append(min_checkworthy)
+            order = " ORDER BY s.checkworthy DESC, s.id"
+        sql = "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return np.fromiter((r[0] for r in self.db.execute(sql + order, params)), dtype=np.int64)
 
     def sentences_by_id(self, ids: Sequence[int]) -> dict[int, dict]:
         """Sentence rows with their article, neighbours, text hash and check-worthiness,
         keyed by sentence id."""
         out = {}
-        for i in range(0, len(ids), 500):
-            chunk = list(ids[i : i + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             rows = self.db.execute(
                 f"""
                 SELECT s.id, s.idx, s.start, s.end, s.text, s.lang, s.features, s.hash,
@@ -321,26 +320,10 @@ class Store:
 
     # -- lookups for report ----------------------------------------------------------------
 
-    def checkworthy_ids(self, minimum: float, **filters: str | None) -> np.ndarray:
-        """Ids of the sentences passing ``filters`` (as ``filtered_ids``) whose check-worthiness
-        is at least ``minimum``, most check-worthy first."""
-        where, params = self._filters(**filters)
-        where.append("s.checkworthy >= ?")
-        params.append(minimum)
-        sql = (
-            "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id WHERE "
-            + " AND ".join(where)
-            + " ORDER BY s.checkworthy DESC, s.id"
-        )
-        return np.fromiter((r[0] for r in self.db.execute(sql, params)), dtype=np.int64)
-
     def cluster_ids(self, statements: Iterable[str]) -> dict[str, str]:
         """The report cluster each statement key was last seen in."""
         found: dict[str, str] = {}
-        keys = list(dict.fromkeys(statements))
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(list(dict.fromkeys(statements))):
             found.update(
                 self.db.execute(
                     f"SELECT statement, cluster FROM claim_ids WHERE statement IN ({marks})", chunk
