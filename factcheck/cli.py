@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import match
+from .atomic import write_text
 from .checkworthy import MIN_CHECKWORTHY
 from .corpus import Corpus, IngestResult, default_index
 from .embed import load_embedder
@@ -327,19 +328,9 @@ def report(
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write next to ``path`` and rename into place: an old file is never half-overwritten.
-    A device or pipe (``-o /dev/stdout``) is written to as it is, never replaced."""
+    """``factcheck.atomic.write_text``, its failure said as an error a user can act on."""
     try:
-        if path.exists() and not path.is_file():
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            return
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_text(path, text)
     except OSError as exc:
         raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
 

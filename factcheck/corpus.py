@@ -22,6 +22,7 @@ import numpy as np
 
 from . import __version__, checkworthy
 from . import report as reporting
+from .atomic import write_text
 from .dates import parse_bound
 from .embed import DEFAULT_MODEL, Embedder, load_embedder
 from .errors import CorpusError, ModelError
@@ -274,7 +275,7 @@ class Corpus:
         if "dim" not in self.manifest:
             # Written before the first commit, so an index killed mid-way still opens.
             self.manifest.update(format=FORMAT, model=self.model_name, dim=self.embedder.dim)
-            _write_json_atomic(self.path / MANIFEST, self.manifest)
+            _write_manifest(self.path / MANIFEST, self.manifest)
         for (parsed, sents), hs in zip(prepared, hashes, strict=True):
             existed = self.store.checksum(parsed.article.id) is not None
             new_vectors = {h: cached[h] for h in hs if h in missing}
@@ -308,7 +309,7 @@ class Corpus:
             },
             updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
-        _write_json_atomic(self.path / MANIFEST, self.manifest)
+        _write_manifest(self.path / MANIFEST, self.manifest)
 
     # -- find ------------------------------------------------------------------------------
 
@@ -524,7 +525,5 @@ def _read_manifest(path: Path) -> dict:
     return manifest
 
 
-def _write_json_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+def _write_manifest(path: Path, manifest: dict) -> None:
+    write_text(path, json.dumps(manifest, indent=2, ensure_ascii=False))
