@@ -23,7 +23,7 @@ import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import IO
 from urllib.parse import urlsplit
@@ -62,12 +62,14 @@ class Statement:
     article: ArticleRef
     sentence: dict  # {"index", "start", "end"}
     relation: str | None = None  # to the cluster's claim; None for the claim itself
-    features: dict = field(default_factory=dict, repr=False)
-    sentence_id: int = field(default=0, repr=False)  # the index's own id: not stable
 
     @property
     def date(self) -> str | None:
         return self.article.date
+
+    def by_date(self) -> tuple:
+        """Sort key: by article date, undated last, then by id."""
+        return (self.date is None, self.date or "", self.id)
 
     @property
     def source(self) -> str | None:
@@ -134,7 +136,7 @@ class Cluster:
 
     def timeline(self) -> list[dict]:
         """The statements by article date, undated last."""
-        ordered = sorted(self.statements, key=lambda s: (s.date is None, s.date or "", s.id))
+        ordered = sorted(self.statements, key=Statement.by_date)
         return [
             {
                 "date": s.date,
@@ -184,11 +186,10 @@ class Report:
             "seconds": round(self.seconds, 2),
         }
 
-    def write_jsonl(self, fh: IO[str]) -> int:
-        """One JSON line per contested cluster; returns how many were written."""
+    def write_jsonl(self, fh: IO[str]) -> None:
+        """One JSON line per contested cluster."""
         for cluster in self.contested:
             fh.write(json.dumps(cluster.to_dict(), ensure_ascii=False) + "\n")
-        return len(self.contested)
 
 
 def build(
@@ -301,9 +302,7 @@ class _Graph:
 
     def link(self, u: int, v: int, raw: float) -> None:
         """Relate ``u`` to its search hit ``v`` and link them when about the same thing."""
-        if u == v or u not in self.rows or v not in self.rows:
-            return
-        if self.rows[u]["article"].id == self.rows[v]["article"].id:
+        if u == v or u not in self.rows or v not in self.rows or self._same_article(u, v):
             return
         relation, _, similarity = self.relation(u, v, raw)
         if relation in (AGREES, CONTRADICTS):
@@ -341,7 +340,7 @@ class _Graph:
         conflicts = []
         for i, u in enumerate(members):
             for v in members[i + 1 :]:
-                if self.rows[u]["article"].id == self.rows[v]["article"].id:
+                if self._same_article(u, v):
                     continue
                 relation, evidence, similarity = self.relation(u, v)
                 if (
@@ -349,22 +348,23 @@ class _Graph:
                     and frozenset((self.key[u], self.key[v])) not in dismissed
                 ):
                     a, b = sorted((u, v), key=self._order)
-                    conflicts.append(
-                        Conflict(self._statement(a).id, self._statement(b).id, evidence, similarity)
-                    )
+                    conflicts.append(Conflict(self.key[a], self.key[b], evidence, similarity))
         claim = self._statement(centre)
         others = []
         for m in members[1:]:
             statement = self._statement(m)
-            same_article = self.rows[m]["article"].id == self.rows[centre]["article"].id
-            statement.relation = "related" if same_article else self.relation(centre, m)[0]
+            same = self._same_article(centre, m)
+            statement.relation = "related" if same else self.relation(centre, m)[0]
             others.append(statement)
-        others.sort(key=lambda s: (s.date is None, s.date or "", s.id))
+        others.sort(key=Statement.by_date)
         conflicts.sort(key=lambda c: -c.score)
         return Cluster("", claim, [claim, *others], conflicts)
 
     def _closest(self, node: int) -> list[int]:
         return sorted(self.links[node], key=lambda m: (-self.links[node][m], self.key[m]))
+
+    def _same_article(self, u: int, v: int) -> bool:
+        return self.rows[u]["article"].id == self.rows[v]["article"].id
 
     def _worth(self, node: int) -> float:
         return self.rows[node]["checkworthy"]
@@ -388,8 +388,6 @@ class _Graph:
             checkworthy=row["checkworthy"],
             article=row["article"],
             sentence=row["sentence"],
-            features=row["features"] or {},
-            sentence_id=node,
         )
 
 
