@@ -249,34 +249,14 @@ class Reviews:
 
     def decisions(self, cluster: str | None = None) -> list[Decision]:
         """Every decision, in the order made (on one cluster when given)."""
-        sql = "SELECT line FROM decisions"
-        params: tuple = ()
-        if cluster is not None:
-            sql += " WHERE cluster = ?"
-            params = (cluster,)
-        rows = self.store.db.execute(sql + " ORDER BY at, seq", params)
-        return [Decision.from_dict(json.loads(r[0])) for r in rows]
+        return _decisions(self.store, cluster)
 
     def state(self, cluster: str) -> ClusterState:
-        return self.states([cluster]).get(cluster, ClusterState())
+        return _fold(self.decisions(cluster)).get(cluster, ClusterState())
 
-    def states(self, clusters: Iterable[str] | None = None) -> dict[str, ClusterState]:
+    def states(self) -> dict[str, ClusterState]:
         """The latest decision on each target, per cluster."""
-        wanted = set(clusters) if clusters is not None else None
-        found: dict[str, ClusterState] = defaultdict(ClusterState)
-        for d in self.decisions():
-            if wanted is not None and d.cluster not in wanted:
-                continue
-            state = found[d.cluster]
-            if d.verdict is not None:
-                state.verdict = d
-            if d.decision is None:
-                continue
-            if d.conflict is None:
-                state.decision = d
-            else:
-                state.conflicts[frozenset(d.conflict)] = d
-        return dict(found)
+        return _fold(self.decisions())
 
     def clusters(self) -> list[dict]:
         """The contested clusters of the last report (its JSON lines), most conflicts first."""
@@ -328,13 +308,39 @@ def _locked(path: Path, exclusive: bool) -> Iterator[IO[str]]:
 
 def dismissed_pairs(store: Store) -> set[frozenset[str]]:
     """Statement pairs whose latest decision is ``dismissed``: the report leaves them out."""
-    latest: dict[frozenset[str], str] = {}
-    for a, b, decision in store.db.execute(
-        "SELECT a, b, decision FROM decisions WHERE a IS NOT NULL AND decision IS NOT NULL "
-        "ORDER BY at, seq"
-    ):
-        latest[frozenset((a, b))] = decision
-    return {pair for pair, decision in latest.items() if decision == "dismissed"}
+    return {
+        pair
+        for state in _fold(_decisions(store)).values()
+        for pair, d in state.conflicts.items()
+        if d.decision == "dismissed"
+    }
+
+
+def _decisions(store: Store, cluster: str | None = None) -> list[Decision]:
+    """The decisions in SQLite, in the order made (on one cluster when given)."""
+    sql = "SELECT line FROM decisions"
+    params: tuple = ()
+    if cluster is not None:
+        sql += " WHERE cluster = ?"
+        params = (cluster,)
+    rows = store.db.execute(sql + " ORDER BY at, seq", params)
+    return [Decision.from_dict(json.loads(r[0])) for r in rows]
+
+
+def _fold(decisions: Iterable[Decision]) -> dict[str, ClusterState]:
+    """Per cluster, the latest decision on each target and the latest verdict."""
+    found: dict[str, ClusterState] = defaultdict(ClusterState)
+    for d in decisions:
+        state = found[d.cluster]
+        if d.verdict is not None:
+            state.verdict = d
+        if d.decision is None:
+            continue
+        if d.conflict is None:
+            state.decision = d
+        else:
+            state.conflicts[frozenset(d.conflict)] = d
+    return dict(found)
 
 
 def read_decisions(path: Path) -> Iterator[Decision]:
