@@ -26,7 +26,7 @@ from .corpus import Corpus, IngestResult, default_index
 from .embed import load_embedder
 from .errors import FactcheckError
 from .models import Match
-from .relations import SAME_MIN_SIMILARITY
+from .relations import SAME_MIN_SIMILARITY, evidence_spans
 from .report import Report, Statement
 from .review import Decision, Reviews, default_file, default_reviewer
 from .watchlist import read_claims, read_pairs
@@ -503,15 +503,8 @@ def _print_conflict(a: dict, b: dict, evidence: list[dict]) -> None:
 
 def _highlight(text: str, snippets: list[str]) -> str:
     """``text`` escaped for rich, with each snippet found in it in bold red."""
-    spans = []
-    for snippet in snippets:
-        start = text.find(snippet.rstrip("…")) if snippet else -1
-        if start >= 0:
-            spans.append((start, start + len(snippet.rstrip("…"))))
     parts, last = [], 0
-    for start, end in sorted(spans):
-        if start < last:
-            continue
+    for start, end, _ in evidence_spans(text, [(snippet, False) for snippet in snippets]):
         parts += [escape(text[last:start]), f"[bold red]{escape(text[start:end])}[/bold red]"]
         last = end
     return "".join([*parts, escape(text[last:])])

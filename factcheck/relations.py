@@ -371,6 +371,25 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_EVIDENCE_TEXT else text[: MAX_EVIDENCE_TEXT - 1] + "…"
 
 
+def evidence_spans(text: str, phrases: Iterable[tuple[str, bool]]) -> list[tuple[int, int, bool]]:
+    """Where evidence phrases stand in ``text``, to mark them: every occurrence of each
+    (a phrase cut by ``_short`` is looked for without its "…"), in order, overlaps dropped;
+    each phrase's flag (e.g. agreeing evidence) comes along."""
+    found = []
+    for phrase, flag in phrases:
+        phrase = phrase.rstrip("…")
+        start = text.find(phrase) if phrase else -1
+        while start != -1:
+            found.append((start, start + len(phrase), flag))
+            start = text.find(phrase, start + len(phrase))
+    spans, last = [], 0
+    for start, end, flag in sorted(found):
+        if start >= last:
+            spans.append((start, end, flag))
+            last = end
+    return spans
+
+
 def _evidence(kind: str, claim: str, match: str, agrees: bool = False) -> dict:
     found = {"kind": kind, "claim": _short(claim), "match": _short(match)}
     if agrees:

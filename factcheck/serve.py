@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from .corpus import Corpus
 from .errors import FactcheckError
 from .models import Match
+from .relations import evidence_spans
 from .review import (
     DECISIONS,
     VERDICTS,
@@ -419,16 +420,8 @@ def marked(text: str, phrases: Iterable[tuple[str, bool]]) -> str:
     in ``<mark>``. The phrases are found in the raw text and every piece is escaped, so the
     result is the escaped text with the escaped evidence wrapped, and a phrase can never
     match inside an entity such as ``&amp;``."""
-    spans = []
-    for phrase, agrees in phrases:
-        start = text.find(phrase) if phrase else -1
-        while start != -1:
-            spans.append((start, start + len(phrase), agrees))
-            start = text.find(phrase, start + len(phrase))
     out, pos = [], 0
-    for start, end, agrees in sorted(spans):
-        if start < pos:  # overlaps the previous mark
-            continue
+    for start, end, agrees in evidence_spans(text, phrases):
         tag = '<mark class="agree">' if agrees else "<mark>"
         out += [escape(text[pos:start]), tag, escape(text[start:end]), "</mark>"]
         pos = end

@@ -513,3 +513,14 @@ def test_other_figure_for_another_noun_is_not_agreement(embedder: Embedder, seed
         relate(other, seed_70, similarity=similarity(embedder, other, seed_70)).relation != AGREES
     )
     assert relate(same, seed_70, similarity=similarity(embedder, same, seed_70)).relation == AGREES
+
+
+def test_evidence_spans_find_every_phrase_even_when_cut() -> None:
+    from factcheck.relations import evidence_spans
+
+    text = "Poutine a rassemblé 70 % des forces, puis 70 % des armes dont il aurait besoin."
+    spans = evidence_spans(text, [("70 %", True), ("des forces, puis 70 % des arm…", False)])
+    assert [(text[a:b], flag) for a, b, flag in spans] == [
+        ("70 %", True),  # the cut phrase overlaps the second "70 %", which is dropped
+        ("des forces, puis 70 % des arm", False),
+    ]
