@@ -73,10 +73,7 @@ class Statement:
 
     @property
     def source(self) -> str | None:
-        """The article's source, else the host of its URL."""
-        if self.article.source:
-            return self.article.source
-        return urlsplit(self.article.url).hostname if self.article.url else None
+        return source_of(self.article.source, self.article.url)
 
     def to_dict(self) -> dict:
         return {
@@ -234,6 +231,13 @@ def build(
     _assign_ids(store, clusters)
     clusters.sort(key=lambda c: (-len(c.conflicts), -len(c.sources), -len(c.statements), c.id))
     return Report(clusters, len(ids), time.perf_counter() - started)
+
+
+def source_of(source: str | None, url: str | None) -> str | None:
+    """What a report names as an article's source: its source, else the host of its URL."""
+    if source:
+        return source
+    return urlsplit(url).hostname if url else None
 
 
 def statement_id(article_id: str, text_hash: str) -> str:

@@ -31,6 +31,7 @@ from .corpus import Corpus
 from .errors import FactcheckError
 from .models import Match
 from .relations import evidence_spans
+from .report import source_of
 from .review import (
     DECISIONS,
     VERDICTS,
@@ -394,11 +395,7 @@ def _short(text: str, limit: int) -> str:
 
 
 def _source(article: dict) -> str | None:
-    """The article's source, else the host of its URL (as the report does)."""
-    if article.get("source"):
-        return article["source"]
-    url = article.get("url")
-    return urlsplit(url).hostname if url else None
+    return source_of(article.get("source"), article.get("url"))
 
 
 def _cluster_href(cluster: str) -> str:
