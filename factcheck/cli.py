@@ -23,6 +23,7 @@ from . import match
 from .atomic import write_text
 from .checkworthy import MIN_CHECKWORTHY
 from .corpus import Corpus, IngestResult, default_index
+from .distributed import DEFAULT_CONCURRENCY, RayIngestResult
 from .embed import load_embedder
 from .errors import FactcheckError
 from .models import Match
@@ -101,6 +102,18 @@ def ingest(
         str | None,
         typer.Option(help="sentence-transformers model name or path, for a new index"),
     ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="Embed on a Ray cluster: 'auto' (the one on this machine), 'HOST:PORT', "
+            "'ray://HOST:PORT', or 'local' (start one here). Needs the [ray] extra.",
+        ),
+    ] = None,
+    ray_workers: Annotated[
+        int, typer.Option(min=1, help="With --ray: embedding actors, each loading the model.")
+    ] = DEFAULT_CONCURRENCY,
     as_json: JsonOpt = False,
 ) -> None:
     """Add articles to the index; unchanged ones are skipped, changed ones replaced.
@@ -111,22 +124,34 @@ def ingest(
 
     with _errors(), Corpus.open(index, model=model) as corpus:
         columns = (
-            TextColumn("[bold]ingest"),
+            TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("files · {task.fields[articles]} articles · {task.fields[sentences]} sent."),
+            TextColumn("{task.fields[detail]}"),
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=err, transient=True) as progress:
-            task = progress.add_task("ingest", total=None, articles=0, sentences=0)
+            task = progress.add_task("ingest", total=None, detail="files")
 
             def on_progress(done: int, total: int, result: IngestResult) -> None:
                 changed = result.added + result.updated
-                progress.update(
-                    task, completed=done, total=total, articles=changed, sentences=result.sentences
-                )
+                detail = f"files · {changed} articles · {result.sentences} sent."
+                progress.update(task, completed=done, total=total, detail=detail)
 
-            result = corpus.ingest(paths, on_progress=on_progress)
+            if ray:
+                from .distributed import ingest_with_ray
+
+                def on_stage(stage: str, done: int, total: int) -> None:
+                    detail = "sentences embedded on Ray" if stage == "embed" else "files"
+                    progress.update(
+                        task, description=stage, completed=done, total=total, detail=detail
+                    )
+
+                result = ingest_with_ray(
+                    corpus, paths, ray, concurrency=ray_workers, on_progress=on_stage
+                )
+            else:
+                result = corpus.ingest(paths, on_progress=on_progress)
         _print_notices(corpus)
     for problem in result.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(str(problem))}")
@@ -138,6 +163,7 @@ def ingest(
         f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
         f"{len(result.skipped)} skipped; {result.sentences} sentences, "
         f"{result.embedded} embedded"
+        + (f" here, {result.embedded_on_ray} on Ray" if isinstance(result, RayIngestResult) else "")
     )
     if result.skipped:
         raise typer.Exit(1)

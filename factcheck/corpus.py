@@ -49,7 +49,7 @@ MAX_CLAIM_CHARS = 10_000
 LEXICAL_WEIGHT = 0.05  # at most this much is added to a cosine similarity (see lexical.py)
 RERANK_FACTOR, RERANK_EXTRA = 4, 50  # the dense search returns up to 4·k (≤ k + 50) to rerank
 RELATION_POOL = 100  # nearest sentences searched when only one relation is wanted
-EMBED_BATCH = 64  # sentences gathered across articles before one call to the model
+EMBED_BATCH = 512  # paragraphs gathered before one model call: length-sorted batches pad little
 
 
 def default_index() -> Path:
@@ -211,6 +211,16 @@ class Corpus:
         files or lines are reported in the result while the rest of the batch goes on.
         """
         result = IngestResult()
+        return self._write(self._read(paths, result, on_progress), result)
+
+    def _read(
+        self,
+        paths: Iterable[str | Path],
+        result: IngestResult,
+        on_progress: ProgressCallback | None = None,
+    ) -> Iterator[Parsed | Problem]:
+        """The articles in ``paths``, file by file; paths that are missing or unsupported are
+        recorded in ``result`` at once (factcheck.distributed reads the same way)."""
         files = []
         for item in expand_paths(paths):
             (result.skipped.append if isinstance(item, Problem) else files.append)(item)
@@ -221,16 +231,27 @@ class Corpus:
                 if on_progress:
                     on_progress(done, len(files), result)
 
-        return self._write(items(), result)
+        return items()
 
     def add(self, articles: Iterable[Article]) -> IngestResult:
         """Ingest articles built in Python, e.g. by a scraper, like files are ingested."""
         return self._write((parse_article(a) for a in articles), IngestResult())
 
-    def _write(self, items: Iterable[Parsed | Problem], result: IngestResult) -> IngestResult:
-        """Under the write lock: commit changed articles in batches, then save the vectors."""
+    def _write(
+        self,
+        items: Iterable[Parsed | Problem],
+        result: IngestResult,
+        before: Callable[[], object] | None = None,
+    ) -> IngestResult:
+        """Under the write lock: commit changed articles in batches, then save the vectors.
+
+        ``before`` runs first under the same lock (factcheck.distributed merges the vectors
+        a Ray cluster computed there, so no other writer comes between merge and ingest).
+        """
         with write_lock(self.path):
             vectors = self._refresh()
+            if before:
+                before()
             pending: list[Parsed] = []
             for item in items:
                 if isinstance(item, Problem):

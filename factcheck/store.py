@@ -146,6 +146,29 @@ class Store:
                 found[h] = np.frombuffer(blob, dtype=np.float32)
         return found
 
+    def cached_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """The hashes among ``hashes`` whose embedding is cached, without reading the vectors."""
+        found: set[str] = set()
+        for chunk, marks in _chunks(list(dict.fromkeys(hashes))):
+            rows = self.db.execute(f"SELECT hash FROM vectors WHERE hash IN ({marks})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def add_vectors(self, rows: Iterable[tuple[str, np.ndarray]]) -> int:
+        """Add embeddings computed elsewhere to the cache, all in one transaction: if ``rows``
+        raises part-way, nothing is added. Hashes already cached keep their vector.
+
+        Returns how many were new. Nothing prunes the cache, so they wait there for the
+        ingest that uses them; the FAISS copy is unaffected (it holds sentences, not texts).
+        """
+        before = self.db.total_changes
+        with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO vectors(hash, vector) VALUES (?, ?)",
+                ((h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in rows),
+            )
+        return self.db.total_changes - before
+
     def replace_article(
         self,
         article: Article,

