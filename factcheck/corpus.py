@@ -36,7 +36,7 @@ from .models import Article, Match, Sentence
 from .review import dismissed_pairs
 from .sentences import split_sentences
 from .store import Store
-from .vectors import IVF_THRESHOLD, VectorIndex
+from .vectors import VectorIndex
 
 if TYPE_CHECKING:
     from .match import NLI
@@ -311,7 +311,7 @@ class Corpus:
             result.sentences += len(sents)
 
     def _save(self, vectors: VectorIndex) -> None:
-        if len(vectors) >= IVF_THRESHOLD and vectors.describe()["kind"] == "flat":
+        if vectors.outgrown():
             vectors = self._vectors = self._rebuild()
         faiss_path = self.path / VECTORS
         vectors.save(faiss_path)

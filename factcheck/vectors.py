@@ -45,7 +45,7 @@ class VectorIndex:
         if n < IVF_THRESHOLD:
             built = cls.empty(dim)
         else:
-            nlist = int(4 * math.sqrt(n))
+            nlist = _nlist(n)
             ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
             rng = np.random.default_rng(0)
             sample = vectors[rng.choice(n, size=min(n, TRAIN_SAMPLE), replace=False)]
@@ -73,6 +73,15 @@ class VectorIndex:
 
     def __len__(self) -> int:
         return self.index.ntotal
+
+    def outgrown(self) -> bool:
+        """True when another index type or layout would now suit its size: flat past
+        ``IVF_THRESHOLD``, or IVF lists trained for a quarter of the vectors or fewer (each
+        list four times too long: a search scans four times the vectors it should)."""
+        ivf = faiss.try_extract_index_ivf(self.index)
+        if ivf is None:
+            return len(self) >= IVF_THRESHOLD
+        return _nlist(len(self)) >= 2 * ivf.nlist
 
     def describe(self) -> dict:
         """Index type and parameters, recorded in the manifest."""
@@ -134,3 +143,8 @@ class VectorIndex:
             [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
             for row_ids, row_scores in zip(ids, scores, strict=True)
         ]
+
+
+def _nlist(n: int) -> int:
+    """IVF lists for ``n`` vectors: 4·√n, FAISS's usual rule."""
+    return int(4 * math.sqrt(n))

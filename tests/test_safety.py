@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -167,3 +168,23 @@ def test_empty_and_huge_claims_are_refused(small_index: Path, claim: str) -> Non
     result = runner.invoke(app, ["find", claim, "--index", str(small_index)])
     assert result.exit_code == 1
     assert "empty" in result.stderr or "100,000 characters" in result.stderr
+
+
+def test_an_ivf_index_is_rebuilt_once_it_outgrows_its_lists() -> None:
+    """Lists trained for 100k vectors scan 4× too much at 400k: the next save rebuilds."""
+    from factcheck.vectors import IVF_THRESHOLD, VectorIndex
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((4 * IVF_THRESHOLD, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.arange(len(vectors), dtype=np.int64)
+    flat = VectorIndex.build(8, ids[: IVF_THRESHOLD - 1], vectors[: IVF_THRESHOLD - 1])
+    assert flat.describe()["kind"] == "flat" and not flat.outgrown()
+    flat.add(ids[IVF_THRESHOLD - 1 : IVF_THRESHOLD], vectors[IVF_THRESHOLD - 1 : IVF_THRESHOLD])
+    assert flat.outgrown()
+    ivf = VectorIndex.build(8, ids[:IVF_THRESHOLD], vectors[:IVF_THRESHOLD])
+    assert ivf.describe()["kind"] == "ivf" and not ivf.outgrown()
+    ivf.add(ids[IVF_THRESHOLD : 3 * IVF_THRESHOLD], vectors[IVF_THRESHOLD : 3 * IVF_THRESHOLD])
+    assert not ivf.outgrown()
+    ivf.add(ids[3 * IVF_THRESHOLD :], vectors[3 * IVF_THRESHOLD :])
+    assert ivf.outgrown()
