@@ -125,24 +125,40 @@ class VectorIndex:
         """``search`` for each row of ``queries``, in one FAISS call (one filter for all)."""
         if k <= 0 or len(self) == 0 or (allowed is not None and len(allowed) == 0):
             return [[] for _ in range(len(queries))]
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
         params = None
         if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
             ivf = faiss.try_extract_index_ivf(self.index)
             if ivf is None:
-                params = faiss.SearchParameters(sel=selector)
-            else:
-                # Probe more lists the rarer the allowed ids, so about as many of them are
-                # scanned as an unfiltered search scans vectors (all lists for a tiny set).
-                nprobe = math.ceil(ivf.nprobe * len(self) / len(allowed))
-                params = faiss.SearchParametersIVF(sel=selector, nprobe=min(ivf.nlist, nprobe))
-        scores, ids = self.index.search(
-            np.ascontiguousarray(queries, dtype=np.float32), min(k, len(self)), params=params
-        )
-        return [
-            [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
-            for row_ids, row_scores in zip(ids, scores, strict=True)
-        ]
+                return self._search_subset(queries, k, np.asarray(allowed, dtype=np.int64))
+            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            # Probe more lists the rarer the allowed ids, so about as many of them are
+            # scanned as an unfiltered search scans vectors (all lists for a tiny set).
+            nprobe = math.ceil(ivf.nprobe * len(self) / len(allowed))
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=min(ivf.nlist, nprobe))
+        scores, ids = self.index.search(queries, min(k, len(self)), params=params)
+        return _pairs(ids, scores)
+
+    def _search_subset(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray
+    ) -> list[list[tuple[int, float]]]:
+        """Exact search among ``allowed`` ids only. A flat index filtered by an ``IDSelector``
+        leaves BLAS for a scalar loop: the report's 20 neighbours of 50k statements among 93k
+        vectors took over ten minutes. Searching the allowed vectors, copied out, keeps BLAS."""
+        held = np.intersect1d(allowed, faiss.vector_to_array(self.index.id_map))
+        if len(held) == 0:
+            return [[] for _ in range(len(queries))]
+        subset = self.index.reconstruct_batch(held)
+        scores, rows = faiss.knn(queries, subset, min(k, len(held)), faiss.METRIC_INNER_PRODUCT)
+        return _pairs(np.where(rows >= 0, held[rows], -1), scores)
+
+
+def _pairs(ids: np.ndarray, scores: np.ndarray) -> list[list[tuple[int, float]]]:
+    """FAISS result rows as (id, score) lists, without the -1 padding of short rows."""
+    return [
+        [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
+        for row_ids, row_scores in zip(ids, scores, strict=True)
+    ]
 
 
 def _nlist(n: int) -> int:
