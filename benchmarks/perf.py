@@ -23,7 +23,7 @@ memory is its own and no engine's threads or caches carry over to the next. The 
 read as benchmarks/report.py reads them, Spearman is sts.py's and the noise index.py's
 Synthesiser (imported from this script's folder, which is on sys.path when it runs).
 
-    python benchmarks/perf.py   # everything: ~40 min on 2 idle CPUs, ≤ 6 GB memory, 6 GB temp disk
+    python benchmarks/perf.py   # all: ~30 min on 2 idle CPUs, ≤ 7.5 GB memory, 6 GB temp disk
     python benchmarks/perf.py --sizes 300 --embed-sample 100 --million-size 120000  # ~5 min
 """
 
