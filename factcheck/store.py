@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -60,6 +61,7 @@ CREATE INDEX IF NOT EXISTS decisions_cluster ON decisions(cluster);
 """
 
 
+BUSY_TIMEOUT_S = 10  # how long a connection waits for another writer
 IN_CHUNK = 500  # values bound in one ``IN (...)``: under SQLite's variable limit everywhere
 
 
@@ -81,14 +83,12 @@ class Store:
             if readonly and not path.exists():
                 raise sqlite3.DatabaseError("file not found")
             self.db = sqlite3.connect(path, check_same_thread=False)
-            self.db.execute("PRAGMA busy_timeout=10000")
+            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             self.db.execute("PRAGMA foreign_keys=ON")
             if readonly:
                 self.db.execute("PRAGMA query_only=ON")
             else:
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.executescript(SCHEMA)
-                self._migrate()
+                self._prepare()
             self.db.execute("SELECT count(*) FROM articles").fetchone()
         except sqlite3.DatabaseError as exc:
             raise CorpusError(
@@ -98,6 +98,22 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def _prepare(self) -> None:
+        """WAL mode, schema and migrations. Two writers opening a new file at once race to
+        switch it to WAL, and SQLite answers the loser "locked" without waiting out the busy
+        timeout: retry for as long as that timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.executescript(SCHEMA)
+                self._migrate()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _migrate(self) -> None:
         """Bring an index written by an earlier factcheck up to this schema, in place."""
