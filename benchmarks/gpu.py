@@ -9,7 +9,7 @@ run:
 - factcheck: ``load_embedder(ST_MODEL)``, half-precision weights, batches of 1,024 sorted by
   length (one process per GPU when there are several).
 
-    python benchmarks/gpu.py                  # --sentences 20000 --data FILE --out FILE
+    python benchmarks/gpu.py                  # --sentences 20000 --data-dir DIR --out FILE
     python benchmarks/gpu.py --allow-cpu --sentences 200   # a smoke run without a GPU
 """
 
@@ -27,23 +27,14 @@ import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 HERE = Path(__file__).resolve().parent
-DATA = HERE.parents[1] / "shared" / "data" / "rss_2022_russia_ukraine.jsonl"
+DATA = HERE.parents[1] / "shared" / "data"
 
 
-def news_sentences(path: Path, count: int) -> list[str]:
-    """Distinct sentences of real news items, in file order, as the index would embed them."""
-    from factcheck.sentences import split_sentences
+def news_sentences(data_dir: Path, count: int) -> list[str]:
+    """The first ``count`` distinct RSS sentences, as ingest splits them (perf.py's reading)."""
+    from perf import rss_items
 
-    seen: dict[str, None] = {}
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            item = json.loads(line)
-            text = "\n\n".join(str(item.get(k) or "") for k in ("title", "description"))
-            for start, end in split_sentences(text):
-                seen.setdefault(text[start:end].strip())
-                if len(seen) >= count:
-                    return list(seen)
-    return list(seen)
+    return list(dict.fromkeys(s for _, sents in rss_items(data_dir) for s in sents))[:count]
 
 
 def rate(encode, texts: list[str]) -> tuple[float, np.ndarray]:
@@ -63,7 +54,7 @@ def rate(encode, texts: list[str]) -> tuple[float, np.ndarray]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=20_000)
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data-dir", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "gpu.json")
     parser.add_argument("--allow-cpu", action="store_true", help="run without a GPU (smoke)")
     args = parser.parse_args()
@@ -78,7 +69,7 @@ def main() -> None:
         sys.exit("no CUDA device: this benchmark measures the GPU path (--allow-cpu to smoke-test)")
     device = "cuda" if torch.cuda.is_available() else "cpu"
     gpu = torch.cuda.get_device_name(0) if device == "cuda" else "none (CPU smoke run)"
-    texts = news_sentences(args.data, args.sentences)
+    texts = news_sentences(args.data_dir, args.sentences)
     print(f"{len(texts)} sentences on {gpu}", file=sys.stderr)
 
     baseline_model = SentenceTransformer(str(ensure_st_model()), device=device)

@@ -51,12 +51,11 @@ from report import articles
 from sts import spearman
 
 from factcheck import Corpus
-from factcheck.corpus import MANIFEST, VECTORS, _text_hash
+from factcheck.corpus import MANIFEST, VECTORS, _spans, _text_hash
 from factcheck.embed import DEFAULT_MODEL, FAST_MODEL, ST_MODEL, load_embedder
 from factcheck.export import ensure_st_model
 from factcheck.ingest import Parsed, parse_article, read_file
 from factcheck.models import Article, Sentence
-from factcheck.sentences import split_sentences
 from factcheck.vectors import VectorIndex
 from index import Synthesiser
 
@@ -330,9 +329,8 @@ WORKERS: dict[str, Callable[..., dict]] = {
 
 
 def sentences_of(parsed: Parsed) -> list[str]:
-    """The sentences ingest makes of an article (its language is given, so none is guessed)."""
-    text = parsed.article.text
-    return [text[s:e] for s, e in split_sentences(text, parsed.blocks, parsed.article.lang)]
+    """The sentences ingest makes of an article."""
+    return [parsed.article.text[s:e] for s, e in _spans(parsed)]
 
 
 def rss_items(data_dir: Path) -> list[tuple[Article, list[str]]]:

@@ -493,12 +493,19 @@ def _rerank(claim: str, candidates: list[tuple[dict, float]]) -> list[Match]:
     return sorted(matches, key=lambda m: m.score, reverse=True)
 
 
+def _spans(parsed: Parsed) -> list[tuple[int, int]]:
+    """Where the article's sentences are (its language guessed first if not given): all that
+    is needed to know which texts a batch will embed, before any claim features."""
+    article = parsed.article
+    if not article.lang:
+        article.lang = detect(" ".join(article.text[s:e] for s, e in parsed.blocks))
+    return split_sentences(article.text, parsed.blocks, article.lang)
+
+
 def _split(parsed: Parsed) -> list[Sentence]:
     article = parsed.article
     text = article.text
-    if not article.lang:
-        article.lang = detect(" ".join(text[s:e] for s, e in parsed.blocks))
-    spans = split_sentences(text, parsed.blocks, article.lang)
+    spans = _spans(parsed)
     ref_date = date.fromisoformat(article.date) if article.date else None
     sentences = []
     for i, (start, end) in enumerate(spans):

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .corpus import Corpus, IngestResult, _split, _text_hash
+from .corpus import Corpus, IngestResult, _spans, _text_hash
 from .errors import CorpusError, FactcheckError, MissingExtra, ModelError
 from .ingest import Parsed
 from .lock import write_lock
@@ -145,8 +145,9 @@ def missing_texts(
     for item in corpus._read(paths, skipped, progress):
         if not isinstance(item, Parsed) or corpus.store.checksum(item.article.id) == item.checksum:
             continue
-        for sentence in _split(item):
-            batch.setdefault(_text_hash(sentence.text), sentence.text)
+        for start, end in _spans(item):
+            text = item.article.text[start:end]
+            batch.setdefault(_text_hash(text), text)
         if len(batch) >= 1000:
             _keep_uncached(corpus, batch, texts)
     _keep_uncached(corpus, batch, texts)
