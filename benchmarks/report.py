@@ -28,6 +28,7 @@ import numpy as np
 from factcheck import Corpus
 from factcheck.checkworthy import MIN_CHECKWORTHY
 from factcheck.features import Features
+from factcheck.filters import Filters
 from factcheck.models import Article
 from factcheck.relations import SAME_MIN_SIMILARITY, relate
 from factcheck.report import E5_PASSAGE_TO_QUERY
@@ -69,7 +70,7 @@ def all_pairs(corpus: Corpus, until: str, sample: int = BASELINE_SAMPLE) -> dict
     related and the time extrapolated to all.
     """
     started = time.perf_counter()
-    ids = corpus.store.filtered_ids(until=until, min_checkworthy=MIN_CHECKWORTHY)
+    ids = corpus.store.filtered_ids(Filters(until=until, min_checkworthy=MIN_CHECKWORTHY))
     batches = list(corpus.store.iter_vectors(ids))
     ids = np.concatenate([i for i, _ in batches])
     vectors = np.vstack([v for _, v in batches])
@@ -120,7 +121,7 @@ def main() -> None:
         report = None
         for share in SHARES:
             until = items[max(0, int(len(items) * share) - 1)].date
-            report = corpus.report(until=until)
+            report = corpus.report(filters=Filters(until=until))
             baseline = all_pairs(corpus, until)
             summary = report.summary()
             rows.append(

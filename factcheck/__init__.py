@@ -4,6 +4,7 @@ __version__ = "0.1.0"
 
 from .corpus import Corpus, IngestResult  # noqa: E402
 from .errors import CorpusError, FactcheckError, IndexBusy, ModelError  # noqa: E402
+from .filters import Filters  # noqa: E402
 from .models import Article, Match  # noqa: E402
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Corpus",
     "CorpusError",
     "FactcheckError",
+    "Filters",
     "IndexBusy",
     "IngestResult",
     "Match",

@@ -22,15 +22,18 @@ from rich.table import Table
 from . import match
 from .atomic import write_text
 from .checkworthy import MIN_CHECKWORTHY
-from .corpus import Corpus, IngestResult, default_index
+from .corpus import Corpus, IngestResult, check_claim, default_index
+from .dates import parse_bound
 from .distributed import DEFAULT_CONCURRENCY, RayIngestResult
 from .embed import load_embedder
 from .errors import FactcheckError
+from .filters import Filters
 from .models import Match
-from .relations import SAME_MIN_SIMILARITY, evidence_spans
-from .report import Report, Statement
+from .relation_model import RelationModel
+from .relations import SAME_MIN_SIMILARITY, VERDICT_KINDS, describe, evidence_spans
+from .report import Report, Statement, source_of
 from .review import Decision, Reviews, default_file, default_reviewer
-from .watchlist import read_claims, read_pairs
+from .watchlist import WatchedClaim, read_claims, read_pairs
 
 app = typer.Typer(
     help="Find where a claim appears, in what words, in which article and from which date.",
@@ -56,6 +59,14 @@ NliOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+RulesOnlyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--rules-only",
+        help="Judge agreement and contradiction with the rules alone, without the packaged "
+        "relation model (faster; sees only figures, dates, negations, quantifiers, speakers).",
+    ),
+]
 DecisionsOpt = Annotated[
     Path | None,
     typer.Option(
@@ -68,18 +79,51 @@ VERDICT_KEYS = {"f": "false", "m": "misleading", "a": "accurate", "u": "unproven
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the JSONL here [default: stdout].")
 ]
+
+
+def _bound(value: str | None) -> str | None:
+    """A ``--since``/``--until`` value checked as the command line is parsed (exit 2)."""
+    if value is not None:
+        try:
+            parse_bound(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value
+
+
 SinceOpt = Annotated[
-    str | None, typer.Option(help="Only articles dated on or after (YYYY[-MM[-DD]]).")
+    str | None,
+    typer.Option(help="Only articles dated on or after (YYYY[-MM[-DD]]).", callback=_bound),
 ]
-UntilOpt = Annotated[str | None, typer.Option(help="Only articles dated on or before.")]
+UntilOpt = Annotated[
+    str | None, typer.Option(help="Only articles dated on or before.", callback=_bound)
+]
 LangOpt = Annotated[str | None, typer.Option(help="Only sentences in this language (fr, en…).")]
+SourceOpt = Annotated[
+    str | None, typer.Option(help='Only this outlet ("BBC News") or source, any case.')
+]
+InferredOpt = Annotated[
+    bool,
+    typer.Option(
+        "--inferred-dates/--no-inferred-dates",
+        help="Date undated articles by the latest full date their text writes (shown ≥).",
+    ),
+]
+
+
+class UsageError(ValueError):
+    """Options that do not go together: exit status 2, like Typer's own usage errors."""
 
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    """Turn errors a user can act on into one line on stderr and exit status 1."""
+    """Turn errors a user can act on into one line on stderr and exit status 1 (2 for a
+    command line that does not fit together)."""
     try:
         yield
+    except UsageError as exc:
+        err.print(f"[red]Error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from None
     except (FactcheckError, ValueError) as exc:
         err.print(f"[red]Error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
@@ -176,8 +220,9 @@ def find(
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=1000, help="Matches per claim.")] = 5,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    source: SourceOpt = None,
     lang: LangOpt = None,
+    inferred_dates: InferredOpt = True,
     file: Annotated[
         Path | None,
         typer.Option("--file", "-f", help="Watch-list: .txt (a claim a line) or .jsonl ('claim')."),
@@ -186,23 +231,25 @@ def find(
         bool, typer.Option("--contradicts", help="Only statements that contradict the claim.")
     ] = False,
     nli: NliOpt = None,
+    rules_only: RulesOnlyOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Find the sentences that state a claim, and whether each agrees or contradicts.
 
     Best first; each match is marked agrees, contradicts or related, with the evidence.
-    With --file, prints one JSON line per claim.
+    With --file, prints one JSON line per claim; a bad claim is named on stderr with its line
+    instead, and the exit status is then 1.
     """
     with _errors():
         if (claim is None) == (file is None):
-            raise ValueError("give either a CLAIM or --file, not both")
-        claims = read_claims(file) if file else [claim]
+            raise UsageError("give either a CLAIM or --file, not both")
+        claims, bad = _checked(read_claims(file)) if file else ([claim], 0)
         relation = "contradicts" if contradicts else None
         with Corpus.open(index, readonly=True) as corpus:
             verdicts = match.load_nli(nli, corpus.embedder) if nli else None
             results = corpus.find_many(
-                claims, k=k, since=since, until=until, source=source, lang=lang,
-                relation=relation, nli=verdicts,
+                claims, k=k, filters=Filters(since, until, source, lang, None, inferred_dates),
+                relation=relation, nli=verdicts, rules_only=rules_only,
             )  # fmt: skip
             _print_notices(corpus)
     for text, matches in zip(claims, results, strict=True):
@@ -210,6 +257,22 @@ def find(
             _print_json({"claim": text, "matches": [m.to_dict() for m in matches]})
         else:
             _print_table(text, matches)
+    if bad:
+        raise typer.Exit(1)
+
+
+def _checked(watched: list[WatchedClaim]) -> tuple[list[str], int]:
+    """The claims of a watch-list fit to search, and how many were not: each of those is
+    named on stderr with its file and line, and costs only itself."""
+    claims = []
+    for claim in watched:
+        try:
+            if claim.error:
+                raise ValueError(claim.error)
+            claims.append(check_claim(claim.text))
+        except ValueError as exc:
+            err.print(f"[red]error:[/red] {escape(f'{claim.path}:{claim.line}: {exc}')}")
+    return claims, len(watched) - len(claims)
 
 
 def _print_table(claim: str, matches: list[Match]) -> None:
@@ -232,12 +295,13 @@ def _print_table(claim: str, matches: list[Match]) -> None:
                 f" [dim]{escape(after[:CONTEXT_CHARS])}…[/dim]" if after else "",
             ]
         )
-        where = escape(m.article.source or "") + ("\n" if m.article.source else "")
+        outlet = source_of(m.article.source, m.article.url)
+        where = escape(outlet or "") + ("\n" if outlet else "")
         where += f"[cyan]{escape(m.article.title or m.article.id)}[/cyan]"
         table.add_row(
             f"{m.score:.3f}",
             _relation(m.relation, m.evidence),
-            m.article.date or "—",
+            m.article.shown_date or "—",
             where,
             sentence,
         )
@@ -251,15 +315,7 @@ def _relation(relation: str, evidence: list[dict]) -> str:
 
 def _evidence(evidence: list[dict]) -> list[str]:
     """One line per finding: ``kind: claim ≠ match`` (``=`` when they agree)."""
-    lines = []
-    for item in evidence:
-        if item.get("kind") == "nli":
-            lines.append(f"[dim]nli: {escape(str(item.get('label')))} {item.get('score')}[/dim]")
-        else:
-            sign = "=" if item.get("agrees") else "≠"
-            claim, match = escape(str(item.get("claim"))), escape(str(item.get("match")))
-            lines.append(f"[dim]{item.get('kind')}: {claim} {sign} {match}[/dim]")
-    return lines
+    return [f"[dim]{escape(describe(item))}[/dim]" for item in evidence]
 
 
 @app.command()
@@ -274,6 +330,7 @@ def compare(
         str | None, typer.Option(help="Embedding model [default: the packaged e5 model]")
     ] = None,
     nli: NliOpt = None,
+    rules_only: RulesOnlyOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Does statement B agree with claim A, contradict it, or only relate to it — and why.
@@ -282,13 +339,14 @@ def compare(
     """
     with _errors():
         if file is not None and (a is not None or b is not None):
-            raise ValueError("give either A and B or --file, not both")
+            raise UsageError("give either A and B or --file, not both")
         if file is None and (a is None or b is None):
-            raise ValueError("give two statements A and B, or --file pairs.jsonl")
+            raise UsageError("give two statements A and B, or --file pairs.jsonl")
         pairs = read_pairs(file) if file else [(a, b)]
         embedder = load_embedder(model)
         verdicts = match.load_nli(nli, embedder) if nli else None
-        relations = match.compare(pairs, embedder, verdicts)
+        judge = None if rules_only else RelationModel()
+        relations = match.compare(pairs, embedder, verdicts, judge)
     for (first, second), found in zip(pairs, relations, strict=True):
         if as_json or file:
             _print_json({"a": first, "b": second, **found.to_dict()})
@@ -302,7 +360,9 @@ def report(
     output: OutputOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    source: SourceOpt = None,
     lang: LangOpt = None,
+    inferred_dates: InferredOpt = True,
     min_score: Annotated[
         float,
         typer.Option(
@@ -319,16 +379,18 @@ def report(
     ] = None,
     top: Annotated[int, typer.Option(min=0, help="Contested claims shown in the summary.")] = 5,
     decisions: DecisionsOpt = None,
+    rules_only: RulesOnlyOpt = False,
 ) -> None:
     """Claims that other articles contradict: one JSON line per contested cluster.
 
-    The JSONL (schema factcheck.report/1) goes to stdout or --output; a summary with the top
+    The JSONL (schema factcheck.report/2) goes to stdout or --output; a summary with the top
     contested claims goes to stderr.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with _errors(), Corpus.open(index, create=False) as corpus:
-        Reviews(corpus.store, decisions)  # brings the index up to date with the decisions file
+        # Brings the index up to date with the decisions file first.
+        skipped = Reviews(corpus.store, decisions).skipped
         columns = (
             TextColumn("[bold]report"),
             BarColumn(),
@@ -339,8 +401,8 @@ def report(
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("report", total=None)
             found = corpus.report(
-                since=since, until=until, lang=lang, min_score=min_score,
-                min_checkworthy=min_checkworthy, limit=limit,
+                filters=Filters(since, until, source, lang, min_checkworthy, inferred_dates),
+                min_score=min_score, limit=limit, rules_only=rules_only,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             )  # fmt: skip
         _print_notices(corpus)
@@ -351,6 +413,15 @@ def report(
             found.write_jsonl(buffer)
             _write_atomic(output, buffer.getvalue())
     _print_summary(found, top, output)
+    if skipped:
+        _print_skipped(skipped)
+        raise typer.Exit(1)
+
+
+def _print_skipped(skipped: list[str]) -> None:
+    """The lines of the decisions file that no decision was read from, each with why."""
+    for line in skipped:
+        err.print(f"[red]skipped:[/red] {escape(line)}")
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -366,7 +437,7 @@ def _statement_cell(statement: Statement) -> str:
     text = statement.text
     if len(text) > SUMMARY_CHARS:
         text = text[: SUMMARY_CHARS - 1] + "…"
-    where = f"{statement.source or statement.article.id} {statement.date or ''}"
+    where = f"{statement.source or statement.article.id} {statement.article.shown_date or ''}"
     return f"{escape(text)}\n[dim]{escape(where)}[/dim]"
 
 
@@ -450,10 +521,10 @@ def review(
             chosen = [k for k, on in (("confirmed", confirm), ("dismissed", dismiss),
                                       ("needs-work", needs_work)) if on]  # fmt: skip
             if len(chosen) > 1:
-                raise ValueError("give one of --confirm, --dismiss, --needs-work")
+                raise UsageError("give one of --confirm, --dismiss, --needs-work")
             pair = tuple(conflict.split(":")) if conflict else None
             if pair is not None and len(pair) != 2:
-                raise ValueError("--conflict takes two statement ids, A:B")
+                raise UsageError("--conflict takes two statement ids, A:B")
             done = reviews.record(
                 Decision(
                     cluster, chosen[0] if chosen else None, conflict=pair, verdict=verdict,
@@ -465,6 +536,10 @@ def review(
             err.print(f"recorded in {escape(str(reviews.path))}")
         else:
             _review_interactively(reviews, reviewer or default_reviewer())
+        skipped = reviews.skipped
+    if skipped:
+        _print_skipped(skipped)
+        raise typer.Exit(1)
 
 
 def _review_interactively(reviews: Reviews, reviewer: str) -> None:
@@ -518,7 +593,7 @@ def _print_conflict(a: dict, b: dict, evidence: list[dict]) -> None:
         article = side["article"]
         where = article.get("source") or article.get("title") or article["id"]
         table.add_column(f"{article.get('date') or 'undated'} · {escape(where)}", ratio=1)
-    conflicts = [e for e in evidence if not e.get("agrees") and e.get("kind") != "nli"]
+    conflicts = [e for e in evidence if not e.get("agrees") and e.get("kind") not in VERDICT_KINDS]
     table.add_row(
         _highlight(a["text"], [str(e.get("claim", "")) for e in conflicts]),
         _highlight(b["text"], [str(e.get("match", "")) for e in conflicts]),
@@ -573,8 +648,15 @@ def publish(
 
     with _errors(), Corpus.open(index, create=False) as corpus:
         if claimreview is not None and not author:
-            raise ValueError("give --author, the organisation publishing the ClaimReview")
-        lines = publish_lines(Reviews(corpus.store, decisions))
+            raise UsageError("give --author, the organisation publishing the ClaimReview")
+        reviews = Reviews(corpus.store, decisions)
+        if reviews.skipped:
+            _print_skipped(reviews.skipped)
+            raise ValueError(
+                f"nothing published: fix the lines of {reviews.path} named above first "
+                "(a decision left out could be the one that dismissed a claim)"
+            )
+        lines = publish_lines(reviews)
         text = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
         if output is None:
             sys.stdout.write(text)
@@ -613,7 +695,12 @@ def serve(
 def info(
     index: IndexOpt = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Verify checksums and that FAISS matches SQLite.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Verify checksums, that FAISS matches SQLite, and that the vectors are the "
+            "manifest's model's and size (loads the model).",
+        ),
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,16 +23,17 @@ import numpy as np
 from . import __version__, checkworthy
 from . import report as reporting
 from .atomic import write_text
-from .dates import parse_bound
 from .embed import DEFAULT_MODEL, Embedder, load_embedder
-from .errors import CorpusError, ModelError
+from .errors import CorpusError, FactcheckError, ModelError
 from .features import extract
+from .filters import NO_FILTERS, Filters
 from .ingest import Parsed, Problem, expand_paths, parse_article, read_file
 from .lang import detect
 from .lexical import overlap, terms
-from .lock import write_lock
+from .lock import lock_holder, write_lock
 from .match import annotate
 from .models import Article, Match, Sentence
+from .relation_model import RelationModel
 from .review import dismissed_pairs
 from .sentences import split_sentences
 from .store import Store
@@ -49,6 +50,9 @@ MAX_CLAIM_CHARS = 10_000
 LEXICAL_WEIGHT = 0.05  # at most this much is added to a cosine similarity (see lexical.py)
 RERANK_FACTOR, RERANK_EXTRA = 4, 50  # the dense search returns up to 4·k (≤ k + 50) to rerank
 RELATION_POOL = 100  # nearest sentences searched when only one relation is wanted
+# A stored vector and the manifest's model's vector of the same text: the same model (any
+# of its builds: 4-bit, int8, fp32) gives over 0.99, another model's space near 0.
+SAME_MODEL_MIN_COSINE = 0.9
 EMBED_BATCH = 512  # paragraphs gathered before one model call: length-sorted batches pad little
 
 
@@ -93,6 +97,7 @@ class Corpus:
         self.manifest = manifest
         self.model_name = manifest.get("model") or model or DEFAULT_MODEL
         self._embedder: Embedder | None = None
+        self._relation_model: RelationModel | None = None
         self._vectors: VectorIndex | None = None
         self._vectors_version = 0  # the SQLite version ``_vectors`` reflects
         self.notices: list[str] = []  # repairs made on opening, for the CLI to show
@@ -140,6 +145,13 @@ class Corpus:
         self.close()
 
     @property
+    def relation_model(self) -> RelationModel:
+        """The packaged relation model; its weights load when it first judges a pair."""
+        if self._relation_model is None:
+            self._relation_model = RelationModel()
+        return self._relation_model
+
+    @property
     def embedder(self) -> Embedder:
         """Loaded on first use, so ``info`` and opening never pay for the model."""
         if self._embedder is None:
@@ -165,16 +177,63 @@ class Corpus:
             self._vectors_version = self.store.version
         if self._vectors is None:
             faiss_path = self.path / VECTORS
-            try:
-                self._vectors = VectorIndex.load(faiss_path) if faiss_path.exists() else None
-            except RuntimeError as exc:
-                self.notices.append(f"{faiss_path} is unreadable ({exc}); rebuilt from SQLite")
+            if faiss_path.exists():
+                self._vectors = self._load_vectors(faiss_path)
             if self._vectors is None:
                 self._vectors = self._rebuild()
             elif self.stale:
                 self._sync(self._vectors)
+            if self.stale:
+                self._note_unfinished_ingest()
             self._vectors_version = self.store.version
         return self._vectors
+
+    def _load_vectors(self, faiss_path: Path) -> VectorIndex | None:
+        """The FAISS file, or None (with a notice) when it is unreadable or not the file the
+        manifest certifies: a writer must not append to a damaged file and certify it again."""
+        try:
+            if damage := self._vectors_damage(faiss_path):
+                self.notices.append(f"{damage}; rebuilt from SQLite")
+                return None
+            return VectorIndex.load(faiss_path)
+        except (OSError, RuntimeError) as exc:
+            self.notices.append(f"{faiss_path} is unreadable ({exc}); rebuilt from SQLite")
+            return None
+
+    def _vectors_damage(self, faiss_path: Path, thorough: bool = False) -> str | None:
+        """Why ``faiss_path`` is not the file the manifest certifies, or None when it is or
+        nothing is recorded. A file of the recorded size and mtime is trusted unread, so that
+        ``find`` never hashes a large file; any other is hashed (always, when ``thorough``)."""
+        recorded = self.manifest.get("files", {}).get(VECTORS, {})
+        if not recorded.get("sha256"):
+            return None
+        stat = faiss_path.stat()
+        if not thorough and (stat.st_size, stat.st_mtime_ns) == (
+            recorded.get("bytes"),
+            recorded.get("mtime_ns"),
+        ):
+            return None
+        if recorded["sha256"] != _file_sha256(faiss_path):
+            return f"{faiss_path} does not match the checksum in the manifest"
+        return None
+
+    def _note_unfinished_ingest(self) -> None:
+        """Say when SQLite is ahead of the last save because an ingest is running, or died:
+        the results then miss the articles it has not committed. The writer itself (whose
+        pid is in the lock file) is not told."""
+        pid = lock_holder(self.path)
+        if pid == str(os.getpid()):
+            return
+        if pid is not None:
+            self.notices.append(
+                f"an ingest into {self.path} is in progress (pid {pid}): results cover only "
+                "the articles it has committed so far"
+            )
+        elif _read_manifest(self.path / MANIFEST).get("version") != self.store.version:
+            self.notices.append(
+                f"the last ingest into {self.path} did not finish: results miss the articles "
+                "it had not committed; run `factcheck ingest` on them again"
+            )
 
     def _refresh(self) -> VectorIndex:
         """Under the write lock: re-read what another writer may have saved since opening."""
@@ -208,7 +267,9 @@ class Corpus:
         """Add or update the articles in ``paths`` (files or folders).
 
         Unchanged articles are skipped, changed ones replace their old sentences, and bad
-        files or lines are reported in the result while the rest of the batch goes on.
+        files or lines are reported in the result while the rest of the batch goes on. Each
+        file is an article named by its path from the folder given (``expand_paths``); a
+        JSON Lines ``id`` used twice in the batch keeps its first article.
         """
         result = IngestResult()
         return self._write(self._read(paths, result, on_progress), result)
@@ -227,14 +288,16 @@ class Corpus:
 
         def items() -> Iterator[Parsed | Problem]:
             for done, file in enumerate(files, start=1):
-                yield from read_file(file)
+                yield from read_file(file.path, file.name)
                 if on_progress:
                     on_progress(done, len(files), result)
 
         return items()
 
     def add(self, articles: Iterable[Article]) -> IngestResult:
-        """Ingest articles built in Python, e.g. by a scraper, like files are ingested."""
+        """Ingest articles built in Python, e.g. by a scraper, like files are ingested. A
+        ``date`` is ISO 8601 (a date-time gives its day); an article with another kind of
+        date is skipped, named in the result, and the rest of the batch goes in."""
         return self._write((parse_article(a) for a in articles), IngestResult())
 
     def _write(
@@ -253,10 +316,24 @@ class Corpus:
             if before:
                 before()
             pending: list[Parsed] = []
+            first: dict[str, str] = {}  # where each article id of the batch was read
             for item in items:
                 if isinstance(item, Problem):
                     (result.skipped if item.skipped else result.warnings).append(item)
-                elif self.store.checksum(item.article.id) == item.checksum:
+                    continue
+                article = item.article
+                place = article.path or article.id
+                if article.id in first:
+                    by = f" by {first[article.id]}" if first[article.id] else ""
+                    reason = (
+                        f"id {article.id!r} is already used in this batch{by}: skipped "
+                        "(give each article its own id)"
+                    )
+                    result.skipped.append(Problem(place, reason, item.line))
+                    continue
+                where = article.path or ""  # articles added from Python may have no path
+                first[article.id] = f"{where}:{item.line}" if where and item.line else where
+                if self.store.checksum(article.id) == item.checksum:
                     result.unchanged += 1
                 else:
                     pending.append(item)
@@ -325,9 +402,7 @@ class Corpus:
             version=self.store.version,
             articles=counts["articles"],
             sentences=counts["sentences"],
-            files={
-                VECTORS: {"sha256": _file_sha256(faiss_path), "bytes": faiss_path.stat().st_size}
-            },
+            files={VECTORS: _file_record(faiss_path)},
             updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
         _write_manifest(self.path / MANIFEST, self.manifest)
@@ -339,61 +414,61 @@ class Corpus:
         claim: str,
         k: int = 5,
         *,
-        since: str | None = None,
-        until: str | None = None,
-        source: str | None = None,
-        lang: str | None = None,
+        filters: Filters = NO_FILTERS,
         relation: str | None = None,
         nli: NLI | None = None,
+        rules_only: bool = False,
     ) -> list[Match]:
         """The ``k`` sentences closest to ``claim`` among those passing the filters, each
         with its relation to the claim (agrees / contradicts / related) and the evidence.
 
-        Filters (dates as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, inclusive, so
-        ``until="2022-02"`` ends on 28 February; source and language, case-insensitive) are applied
-        inside the vector search, so they never cost any of the ``k`` best results.
+        The ``filters`` (``factcheck.filters``) are applied inside the vector search, so they
+        never cost any of the ``k`` best results.
         ``relation`` keeps only matches with that relation, searched among the nearest
-        ``RELATION_POOL`` sentences. ``nli`` adds an NLI model's verdict to the rules.
+        ``RELATION_POOL`` sentences. The rules and the packaged relation model judge each
+        match (``rules_only``: the rules alone); ``nli`` adds an external NLI model's verdict.
         """
         return self.find_many(
-            [claim], k, since=since, until=until, source=source, lang=lang, relation=relation,
-            nli=nli,
-        )[0]  # fmt: skip
+            [claim], k, filters=filters, relation=relation, nli=nli, rules_only=rules_only
+        )[0]
 
     def find_many(
         self,
         claims: Sequence[str],
         k: int = 5,
         *,
-        since: str | None = None,
-        until: str | None = None,
-        source: str | None = None,
-        lang: str | None = None,
+        filters: Filters = NO_FILTERS,
         relation: str | None = None,
         nli: NLI | None = None,
+        rules_only: bool = False,
     ) -> list[list[Match]]:
         """``find`` for a watch-list: the claims are embedded in one batch."""
-        texts = [_check_claim(c) for c in claims]
+        texts = [check_claim(c) for c in claims]
         if not texts:
             return []
-        since = parse_bound(since).isoformat() if since else None
-        until = parse_bound(until, end=True).isoformat() if until else None
+        model = None if rules_only else self.relation_model
+        if model is not None:
+            model.preload()
         vectors = self._vector_index()
-        allowed = None
-        if any((since, until, source, lang)):
-            allowed = self.store.filtered_ids(since=since, until=until, source=source, lang=lang)
+        allowed = self.store.filtered_ids(filters) if filters.restricts else None
         queries = self.embedder.embed_queries(texts)
         pool = RELATION_POOL if relation else max(k, min(k * RERANK_FACTOR, k + RERANK_EXTRA))
         hits = [vectors.search(q, pool, allowed) for q in queries]
-        rows = self.store.sentences_by_id(sorted({i for h in hits for i, _ in h}))
+        rows = self.store.sentences_by_id(
+            sorted({i for h in hits for i, _ in h}), filters.inferred_dates
+        )
         results = []
         for claim, h in zip(texts, hits, strict=True):
             ranked = _rerank(claim, [(rows[i], similarity) for i, similarity in h if i in rows])
             if relation:
-                kept = [m for m in annotate(claim, ranked, nli) if m.relation == relation]
+                kept = [
+                    m
+                    for m in annotate(claim, ranked, nli, model=model, only=relation)
+                    if m.relation == relation
+                ]
                 results.append(kept[:k])
             else:
-                results.append(annotate(claim, ranked[:k], nli))
+                results.append(annotate(claim, ranked[:k], nli, model=model))
         return results
 
     # -- report ----------------------------------------------------------------------------
@@ -401,19 +476,19 @@ class Corpus:
     def report(
         self,
         *,
-        since: str | None = None,
-        until: str | None = None,
-        lang: str | None = None,
+        filters: Filters = NO_FILTERS,
         min_score: float = reporting.SAME_MIN_SIMILARITY,
-        min_checkworthy: float = checkworthy.MIN_CHECKWORTHY,
         limit: int | None = None,
         on_progress: reporting.ProgressCallback | None = None,
+        rules_only: bool = False,
     ) -> reporting.Report:
         """The claims of the corpus that other articles dispute (``factcheck.report``).
 
         Needs a writable index: the cluster ids are recorded so that a claim keeps its id
         in the next report, and the contested clusters are kept for review. Conflicts that
-        a reviewer dismissed (``factcheck.review``) are left out.
+        a reviewer dismissed (``factcheck.review``) are left out. ``rules_only``: judge
+        pairs without the packaged relation model. The statements are the sentences at least
+        ``filters.min_checkworthy`` check-worthy (``checkworthy.MIN_CHECKWORTHY`` if unset).
         """
         if not 0.0 <= min_score <= 1.0:
             raise ValueError(f"min_score must be between 0 and 1, not {min_score}")
@@ -421,14 +496,14 @@ class Corpus:
             self.store,
             self._vector_index(),
             self.model_name,
-            since=parse_bound(since).isoformat() if since else None,
-            until=parse_bound(until, end=True).isoformat() if until else None,
-            lang=lang,
+            filters=filters
+            if filters.min_checkworthy is not None
+            else replace(filters, min_checkworthy=checkworthy.MIN_CHECKWORTHY),
             min_score=min_score,
-            min_checkworthy=min_checkworthy,
             limit=limit,
             dismissed=dismissed_pairs(self.store),
             on_progress=on_progress,
+            relation_model=None if rules_only else self.relation_model,
         )
         self.store.save_report([c.to_dict() for c in found.contested])
         return found
@@ -439,15 +514,15 @@ class Corpus:
         """Everything that disagrees between SQLite, the FAISS file and the manifest."""
         problems = self.store.integrity()
         faiss_path = self.path / VECTORS
-        recorded = self.manifest.get("files", {}).get(VECTORS, {}).get("sha256")
         if not faiss_path.exists():
             return problems + [f"{faiss_path} is missing (it is rebuilt by the next ingest)"]
-        if recorded and recorded != _file_sha256(faiss_path):
-            problems.append(f"{faiss_path} does not match the checksum in the manifest")
+        if damage := self._vectors_damage(faiss_path, thorough=True):
+            problems.append(damage)
         try:
-            held = VectorIndex.load(faiss_path).ids()
+            vectors = VectorIndex.load(faiss_path)
         except RuntimeError as exc:
             return problems + [f"{faiss_path} is unreadable: {exc}"]
+        held = vectors.ids()
         live = self.store.filtered_ids()
         if self.stale:
             problems.append("the FAISS file is behind SQLite (an ingest was interrupted)")
@@ -455,7 +530,37 @@ class Corpus:
             problems.append(f"{missing} sentences are not in the FAISS file")
         if extra := len(np.setdiff1d(held, live)):
             problems.append(f"{extra} FAISS vectors belong to no sentence")
-        return problems
+        return problems + self._model_problems(vectors.dim, np.sort(live)[:1])
+
+    def _model_problems(self, faiss_dim: int, sample: np.ndarray) -> list[str]:
+        """Where the manifest's model or dimension disagrees with the vectors: the FAISS
+        file's and SQLite's dimension, and the model's vector for a stored sentence now
+        (another model's vectors lie elsewhere: searched with this one, they match noise)."""
+        dim = self.manifest.get("dim")
+        stored = next(self.store.iter_vectors(sample), None)
+        dims = {"the FAISS file": faiss_dim}
+        if stored is not None:
+            dims["SQLite"] = stored[1].shape[1]
+        problems = [
+            f"the manifest says {dim}-dim vectors but {where} holds {held}-dim ones"
+            for where, held in dims.items()
+            if held != dim
+        ]
+        if problems or stored is None:
+            return problems
+        try:
+            embedder = self.embedder
+        except FactcheckError as exc:
+            return [f"the manifest's model {self.model_name!r} cannot be checked: {exc}"]
+        sentence_id = int(stored[0][0])
+        text = self.store.sentences_by_id([sentence_id])[sentence_id]["text"]
+        cosine = float(embedder.embed_passages([text])[0] @ stored[1][0])
+        if cosine < SAME_MODEL_MIN_COSINE:
+            return [
+                f"the vectors were not made by {self.model_name!r}, the model the manifest "
+                f"names (cosine {cosine:.2f} with its vector of sentence {sentence_id})"
+            ]
+        return []
 
     # -- info ------------------------------------------------------------------------------
 
@@ -517,7 +622,9 @@ def _split(parsed: Parsed) -> list[Sentence]:
     return sentences
 
 
-def _check_claim(claim: str) -> str:
+def check_claim(claim: str) -> str:
+    """The claim stripped, or a ValueError saying why it cannot be searched: checked before
+    any model call, so that a watch-list can report its bad claims one by one."""
     text = claim.strip()
     if not text:
         raise ValueError("the claim is empty")
@@ -526,6 +633,13 @@ def _check_claim(claim: str) -> str:
             f"the claim is {len(text):,} characters long; the limit is {MAX_CLAIM_CHARS:,} "
             "(a claim is a sentence or two, not an article)"
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate, such as JSON's "\\ud83d"
+        raise ValueError(
+            f"the claim holds \\u{ord(text[exc.start]):04x} at character {exc.start + 1}, "
+            "half of a character (a lone surrogate): fix the claim's encoding"
+        ) from None
     return text
 
 
@@ -541,16 +655,36 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _file_record(path: Path) -> dict:
+    """Checksum, size and mtime: size and mtime let a reader trust the file without hashing."""
+    stat = path.stat()
+    return {"sha256": _file_sha256(path), "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
 def _read_manifest(path: Path) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise CorpusError(f"{path} is unreadable ({exc}); re-create the index") from exc
+        raise CorpusError(f"{path} is unreadable ({exc}); {_manifest_advice(path)}") from exc
     if manifest.get("format") not in (None, FORMAT):
         raise CorpusError(
             f"{path} has format {manifest.get('format')!r}; this factcheck reads {FORMAT!r}"
         )
     return manifest
+
+
+def _manifest_advice(path: Path) -> str:
+    """What to do about an unreadable manifest: SQLite holds the articles and their vectors,
+    so only when it is damaged too must the index be re-created."""
+    try:
+        Store(path.parent / METADATA, readonly=True).close()
+    except CorpusError:
+        return f"{path.parent / METADATA} is damaged too: re-create the index"
+    return (
+        f"{path.parent / METADATA} is intact: move {path.name} and {VECTORS} aside and "
+        "ingest the articles again (with --model if the index was built with another model); "
+        "nothing already indexed is embedded again"
+    )
 
 
 def _write_manifest(path: Path, manifest: dict) -> None:

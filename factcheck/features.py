@@ -21,6 +21,7 @@ from bisect import bisect_left
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
 from factcheck.dates import _MONTHS, _WEEKDAYS, parse_date
+from factcheck.vocabulary import FALSE_WORDS, QUANTIFIERS
 
 
 @dataclass
@@ -535,46 +536,7 @@ def _standalone(tokens: _Tokens, i: int) -> bool:
     return True
 
 
-_QUANTIFIERS = {
-    "tous": "all",
-    "toutes": "all",
-    "toute": "all",
-    "chaque": "all",
-    "chacun": "all",
-    "chacune": "all",
-    "totalité": "all",
-    "plupart": "most",
-    "majorité": "most",
-    "plusieurs": "some",
-    "certains": "some",
-    "certaines": "some",
-    "quelques": "some",
-    "aucun": "none",
-    "aucune": "none",
-    "nul": "none",
-    "nulle": "none",
-    "beaucoup": "many",
-    "nombreux": "many",
-    "nombreuses": "many",
-    "all": "all",
-    "every": "all",
-    "each": "all",
-    "everyone": "all",
-    "everybody": "all",
-    "everything": "all",
-    "most": "most",
-    "majority": "most",
-    "some": "some",
-    "several": "some",
-    "few": "few",
-    "none": "none",
-    "nobody": "none",
-    "nothing": "none",
-    "no": "none",
-    "many": "many",
-    "numerous": "many",
-}
-_QUANTIFIER_WORDS = frozenset(_QUANTIFIERS) | _wordset("tout ensemble peu lots lot personne rien")
+_QUANTIFIER_WORDS = frozenset(QUANTIFIERS)
 _NOT_QUANTIFIER = {
     ("at", "all"),
     ("the", "most"),
@@ -618,7 +580,9 @@ def _quantifier(tokens: _Tokens, i: int, word: str) -> str | None:
         return "few" if following in {"de", "d'"} else None
     if word in {"lots", "lot"}:
         return "many" if following == "of" else None
-    label = _QUANTIFIERS.get(word)
+    if word in {"personne", "rien"}:  # quantifiers only with "ne" (``_find_quantifiers``)
+        return None
+    label = QUANTIFIERS.get(word)
     if label is None or {(previous, word), (word, following)} & _NOT_QUANTIFIER:
         return None
     if word == "most" and not _counts_most(following):
@@ -651,7 +615,6 @@ _POLAR_BASES = _wordset(
     "tolerable bearable"
 )  # fmt: skip
 _NEGATIVE_PREFIXES = ("non-", "non", "in", "im", "il", "ir", "un", "dis", "dés", "dé", "mé", "mal")
-_FALSE = {"faux": "-vrai", "fausse": "-vrai", "fausses": "-vrai", "false": "-true"}
 _TRUE = {"vrai": "+vrai", "vraie": "+vrai", "vrais": "+vrai", "vraies": "+vrai", "true": "+true"}
 
 
@@ -680,7 +643,7 @@ def _signed_forms() -> dict[str, str]:
         for prefix in _NEGATIVE_PREFIXES
     }
     signed.update((form, "+" + base) for base in _POLAR_BASES for form in _inflections(base))
-    return signed | _TRUE | _FALSE
+    return signed | _TRUE | FALSE_WORDS
 
 
 _SIGNED = _signed_forms()
@@ -901,18 +864,26 @@ def _digits_value(text: str, m: re.Match, lang: str | None) -> float | None:
     return _parse_number(raw, lang)
 
 
-def _parse_number(raw: str, lang: str | None) -> float:
+def _parse_number(raw: str, lang: str | None) -> float | None:
     """A lone separator before three digits groups thousands ("1,200"; "1.200" in French),
-    else it is the decimal mark ("12,5", "12.5")."""
+    else it is the decimal mark ("12,5", "12.5"). None when the digits are no one figure
+    ("52.376552,5.198303": coordinates; "1.5,2.5": a list): a figure has at most one decimal
+    mark, after its groups of three."""
     digits = raw.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
     if "," in digits and "." in digits:
         decimal = "," if digits.rfind(",") > digits.rfind(".") else "."
         thousands = "." if decimal == "," else ","
-        return float(digits.replace(thousands, "").replace(decimal, "."))
+        head, _, tail = digits.rpartition(decimal)
+        groups = head.split(thousands)
+        if decimal in head or not groups[0] or any(len(g) != 3 for g in groups[1:]):
+            return None
+        return float("".join(groups) + "." + tail)
     for sep in ",.":
         if sep in digits:
             parts = digits.split(sep)
             grouped = all(len(p) == 3 for p in parts[1:])
+            if len(parts) > 2 and not grouped:
+                return None  # "1,2,3"
             thousands = len(parts) > 2 or (grouped and sep == ("." if lang == "fr" else ","))
             return float(digits.replace(sep, "") if thousands else digits.replace(sep, "."))
     return float(digits)

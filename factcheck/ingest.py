@@ -1,16 +1,20 @@
 """Read articles from files: plain text and Markdown, HTML, and JSON Lines.
 
 Each supported file yields ``Parsed`` articles (the text plus the spans of it that are
-content) or ``Problem`` records that name the file and line; one bad file or line never
-stops the batch.
+content) or ``Problem`` records that name the file and line; one bad file, folder or line
+never stops the batch. A file's article is named by its path from the folder given, so
+``2022/02/07/index.html`` and ``2022/02/08/index.html`` are two articles.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 
 from .clean import clean_text
@@ -24,6 +28,9 @@ SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 MAX_ARTICLE_CHARS = 2_000_000  # a long report; beyond that it is a scrape gone wrong
 MAX_HTML_BYTES = 50_000_000
 JSONL_FIELDS = ("id", "title", "date", "source", "url", "lang", "author")
+NOT_REGULAR = "not a regular file (a FIFO, socket or device), not read"
+MAX_GARBLED_SHARE = 0.05  # of a text file's characters that may be control or U+FFFD
+_CONTROL = frozenset(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
 
 
 @dataclass
@@ -54,6 +61,7 @@ class Parsed:
 
     article: Article
     blocks: list[tuple[int, int]]
+    line: int | None = None  # of a JSON Lines file
     checksum: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,25 +71,104 @@ class Parsed:
         self.checksum = hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | Problem]:
-    """Supported files under each path (folders recursively, sorted), or a Problem."""
+@dataclass(frozen=True)
+class Source:
+    """A file to read and the name of its article (of its lines without an id, in JSON Lines)."""
+
+    path: Path
+    name: str
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Source | Problem]:
+    """Supported files under each path (folders recursively, sorted), each once, or a
+    Problem for each path, folder or file that cannot be read.
+
+    A file is named by its path from the folder given, without its extension (a file
+    given alone, by its name): the same files get the same names at every ingest. Should
+    two files of the batch share a name, the later one keeps its extension (``x.md`` after
+    ``x.txt``) or more of its folders (``b/x`` after ``a/x.txt`` and ``b/x.txt`` given as
+    files).
+    """
+    taken: dict[str, Path] = {}  # name -> file
+    seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED
-            )
-        elif path.is_file():
-            if path.suffix.lower() in SUPPORTED:
-                yield path
-            else:
-                yield Problem(str(path), f"unsupported file type {path.suffix or '(none)'!r}")
+        mode = _mode(path)
+        if isinstance(mode, Problem):
+            yield mode
+            continue
+        if stat.S_ISDIR(mode):
+            root, (files, problems) = path, _walk(path)
+            yield from problems
+        elif not stat.S_ISREG(mode):
+            yield Problem(str(path), NOT_REGULAR)
+            continue
+        elif path.suffix.lower() not in SUPPORTED:
+            yield Problem(str(path), f"unsupported file type {path.suffix or '(none)'!r}")
+            continue
         else:
-            yield Problem(str(path), "no such file or folder")
+            root, files = path.parent, [path]
+        for file in files:
+            if (resolved := file.resolve()) not in seen:
+                seen.add(resolved)
+                whole = Path(os.path.abspath(file))  # ".." gone, links kept: the name as given
+                taken[name := _name(whole, len(file.relative_to(root).parts), taken)] = whole
+                yield Source(file, name)
 
 
-def read_file(path: Path) -> Iterator[Parsed | Problem]:
-    """The articles in one file; JSON Lines are streamed, so a file may be any size."""
+def _mode(path: Path) -> int | Problem:
+    """The type and permission bits of ``path`` (links followed), or why it has none."""
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        reason = "broken symbolic link" if path.is_symlink() else "no such file or folder"
+        return Problem(str(path), reason)
+    except OSError as exc:
+        return Problem(str(path), f"cannot read: {exc.strerror or exc}")
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """The supported files under ``folder``, sorted, and the folders and files under it
+    that cannot be read (``Path.rglob`` passes over an unreadable folder without a word)."""
+    problems: list[Problem] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = str(exc.filename or folder)
+        problems.append(Problem(where, f"cannot read folder: {exc.strerror or exc}"))
+
+    files = []
+    for parent, _, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            file = Path(parent, name)
+            if file.suffix.lower() not in SUPPORTED:
+                continue
+            mode = _mode(file)
+            if isinstance(mode, Problem):
+                problems.append(mode)
+            elif stat.S_ISREG(mode):
+                files.append(file)
+            else:
+                problems.append(Problem(str(file), NOT_REGULAR))
+    return sorted(files), problems
+
+
+def _name(file: Path, depth: int, taken: dict[str, Path]) -> str:
+    """The last ``depth`` parts of ``file``'s path, without its extension; if another file
+    has that name, the shortest name that none has (see ``expand_paths``)."""
+    for n in range(depth, len(file.parts)):
+        for tail in (file.with_suffix("").parts[-n:], file.parts[-n:]):
+            name = "/".join(tail)
+            if name not in taken:
+                return name
+            if taken[name].parent != file.parent:
+                break  # a file of another folder: keep one more folder
+    return file.as_posix()
+
+
+def read_file(path: Path, name: str | None = None) -> Iterator[Parsed | Problem]:
+    """The articles in one file, named ``name`` (by default the file's, without its
+    extension); JSON Lines are streamed, so a file may be any size."""
+    name = path.stem if name is None else name
     suffix = path.suffix.lower()
     try:
         with open(path, "rb") as fh:
@@ -91,7 +178,7 @@ def read_file(path: Path) -> Iterator[Parsed | Problem]:
                 return
             fh.seek(0)
             if suffix in JSONL_SUFFIXES:
-                yield from _read_jsonl(path, fh)
+                yield from _read_jsonl(path, name, fh)
                 return
             if suffix in HTML_SUFFIXES and path.stat().st_size > MAX_HTML_BYTES:
                 yield Problem(str(path), f"HTML file over {MAX_HTML_BYTES:,} bytes, not an article")
@@ -100,12 +187,23 @@ def read_file(path: Path) -> Iterator[Parsed | Problem]:
     except OSError as exc:
         yield Problem(str(path), f"cannot read: {exc.strerror or exc}")
         return
+    text = decode(raw)
     if not raw.strip():
         yield Problem(str(path), "empty file")
+    elif (share := _garbled_share(text)) > MAX_GARBLED_SHARE:
+        yield Problem(str(path), f"binary file, not text ({share:.0%} control or undecodable)")
     elif suffix in HTML_SUFFIXES:
-        yield _read_html(path, decode(raw))
+        yield _read_html(path, name, text)
     else:
-        yield parse_article(Article(id=path.stem, text=decode(raw), path=str(path)))
+        yield parse_article(Article(id=name, text=text, path=str(path)))
+
+
+def _garbled_share(text: str) -> float:
+    """The share of control characters (but whitespace) and U+FFFD in the first 64k
+    characters: binary data without NUL bytes decodes to over 10 % of them, text to ~0."""
+    sample = text[:65_536]
+    bad = sum(1 for c in sample if c == "\ufffd" or (c in _CONTROL and not c.isspace()))
+    return bad / len(sample) if sample else 0.0
 
 
 def decode(raw: bytes) -> str:
@@ -118,10 +216,25 @@ def decode(raw: bytes) -> str:
 
 def parse_article(article: Article, line: int | None = None) -> Parsed | Problem:
     """Clean an article and fill in what its text's own header says (title, date, author…)
-    without overriding metadata already given; a Problem when nothing is left to index.
+    without overriding metadata already given; a Problem when the id is blank, when nothing
+    is left to index, or when a date given is not ISO 8601 (it would fail later, with the
+    whole batch).
     The caller's article is left as it was: later steps fill in a copy."""
     article = replace(article)
     where = article.path or article.id
+    if not article.id.strip() or "\x00" in article.id:
+        reason = f"id {article.id!r} is blank or holds a NUL character: give a printable id"
+        return Problem(where, reason, line)
+    if article.date is not None:
+        day = _iso_day(article.date)
+        if day is None:
+            return Problem(
+                where,
+                f"article {article.id!r}: date {article.date!r} is not an ISO 8601 date "
+                "(YYYY-MM-DD)",
+                line,
+            )
+        article.date = day
     if len(article.text) > MAX_ARTICLE_CHARS:
         return Problem(
             where,
@@ -138,10 +251,10 @@ def parse_article(article: Article, line: int | None = None) -> Parsed | Problem
         article.date = cleaned.date.isoformat()
     if not cleaned.blocks:
         return Problem(where, "no article text left after cleaning", line)
-    return Parsed(article, cleaned.blocks)
+    return Parsed(article, cleaned.blocks, line)
 
 
-def _read_html(path: Path, html: str) -> Parsed | Problem:
+def _read_html(path: Path, name: str, html: str) -> Parsed | Problem:
     import trafilatura
 
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
@@ -149,7 +262,7 @@ def _read_html(path: Path, html: str) -> Parsed | Problem:
         return Problem(str(path), "no main text found in the HTML")
     return parse_article(
         Article(
-            id=path.stem,
+            id=name,
             text=doc.text,
             title=doc.title,
             date=_iso(doc.date),
@@ -161,7 +274,7 @@ def _read_html(path: Path, html: str) -> Parsed | Problem:
     )
 
 
-def _read_jsonl(path: Path, lines: Iterable[bytes]) -> Iterator[Parsed | Problem]:
+def _read_jsonl(path: Path, name: str, lines: Iterable[bytes]) -> Iterator[Parsed | Problem]:
     empty = True
     for lineno, raw in enumerate(lines, start=1):
         line = decode(raw)
@@ -184,8 +297,13 @@ def _read_jsonl(path: Path, lines: Iterable[bytes]) -> Iterator[Parsed | Problem
             yield Problem(str(path), "missing or empty 'text' field", lineno)
             continue
         body = _well_formed(body)
+        if nested := [k for k in JSONL_FIELDS if isinstance(record.get(k), dict | list)]:
+            kind = "an object" if isinstance(record[nested[0]], dict) else "a list"
+            reason = f"field {nested[0]!r} is {kind}, not text: give it as a string"
+            yield Problem(str(path), reason, lineno)
+            continue
         fields = {k: _str_or_none(record.get(k)) for k in JSONL_FIELDS}
-        article_id = fields.pop("id") or f"{path.stem}-{lineno}"
+        article_id = fields.pop("id") or f"{name}-{lineno}"
         date_text = fields.pop("date")
         date = _iso(date_text)
         if date_text and date is None:
@@ -205,6 +323,21 @@ def _str_or_none(value: object) -> str | None:
 def _well_formed(text: str) -> str:
     """Lone surrogates (a JSON escape such as "\\ud800") become U+FFFD: UTF-8 cannot store them."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _iso_day(value: object) -> str | None:
+    """The day of an ISO 8601 date or date-time (or of a ``datetime.date``), as the article
+    dates are stored and compared; None when it is neither."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.strip()).date().isoformat()
+    except ValueError:
+        return None
 
 
 def _iso(value: str | None) -> str | None:

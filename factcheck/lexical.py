@@ -10,7 +10,8 @@ the embedding.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from factcheck.vocabulary import fold
 
 PREFIX = 5  # crude stemming: "rassemblées" and "rassemblé" share "rasse"
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]{3,}")
@@ -23,18 +24,13 @@ its their our his her into over than then also about which who what when where
 """
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-_STOPWORDS = frozenset(_fold(_STOPWORDS_TEXT).split())
+_STOPWORDS = frozenset(fold(_STOPWORDS_TEXT).split())
 
 
 def terms(text: str) -> set[str]:
     """Numbers (decimal comma or point alike) and content-word prefixes, accents folded."""
     found = set()
-    for token in _TOKEN.findall(_fold(text)):
+    for token in _TOKEN.findall(fold(text)):
         if token[0].isdigit():
             found.add(token.replace(",", "."))
         elif token not in _STOPWORDS:

@@ -42,3 +42,18 @@ def write_lock(index_dir: Path, timeout: float = 30.0) -> Iterator[None]:
             fh.seek(0)
             fh.truncate()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def lock_holder(index_dir: Path) -> str | None:
+    """The pid writing to ``index_dir`` ("unknown" if not yet written), or None when no
+    process is: a reader's probe, which holds the lock shared for an instant, never waiting."""
+    try:
+        with open(index_dir / ".lock") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return fh.read().strip() or "unknown"
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    except OSError:  # no writer ever ran here, or a lock file this user cannot read
+        pass
+    return None

@@ -51,6 +51,11 @@ class ArticleRef:
     url: str | None
     path: str | None
     lang: str | None = None
+    date_inferred: bool = False  # ``date`` is a lower bound read from the text (factcheck.store)
+
+    @property
+    def shown_date(self) -> str | None:
+        return shown_date(self.date, self.date_inferred)
 
 
 @dataclass
@@ -78,3 +83,8 @@ class Match:
             "sentence": self.sentence,
             "context": self.context,
         }
+
+
+def shown_date(day: str | None, inferred: bool) -> str | None:
+    """A date as people should read it: an inferred one (a lower bound) as "≥ 2024-06-21"."""
+    return f"≥ {day}" if day and inferred else day

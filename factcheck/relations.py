@@ -17,14 +17,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from factcheck.features import DENIAL_VERBS, DateRef, Features, Quantity, extract
 from factcheck.lexical import terms
+from factcheck.vocabulary import FALSE_WORDS, QUANTIFIERS, fold
 
 AGREES, CONTRADICTS, RELATED = "agrees", "contradicts", "related"
+MODEL_KIND = "model"  # evidence of the packaged relation model
+VERDICT_KINDS = frozenset(["nli", MODEL_KIND])  # a model's verdict: no words of each side
 
 # --- Thresholds ------------------------------------------------------------------------
 # Same-thing gate, measured with benchmarks/relations.py on XNLI French dev (median cosine:
@@ -85,7 +87,25 @@ STRICT_CROSS_MIN_SHARED_ANCHORS = 2
 # NLI verdicts count from this probability of their label: a round bar, not tuned (no NLI
 # model ships with the project to measure one on).
 NLI_MIN_SCORE = 0.8
+# The packaged relation model (``factcheck.relation_model``): set on the ``tune`` parts of
+# XNLI French and DACCORD (``benchmarks/splits.py``), never on what is reported, by
+# ``benchmarks/tune_relations.py`` (best contradiction F1 with DACCORD precision >= 0.75; on
+# tune: XNLI fr F1 0.59, fr/en 0.61, DACCORD 0.69 at P 0.78). The model reads pairs the
+# rules' gate would drop, but not unrelated ones: an NLI model calls two scenes that cannot
+# both be true a contradiction, whatever they are about (no tune pair scores below 0.75).
+MODEL_MIN_SIMILARITY = 0.75
+MODEL_CROSS_MIN_SIMILARITY = 0.75
+MODEL_CONTRADICTION = 0.8  # P(contradiction) from which the model alone says contradicts
+MODEL_ENTAILMENT = 0.4  # P(entailment), each way, for agrees
+# A rule's negation, quantifier or antonym conflict gives way only to entailment this sure,
+# both ways: a round bar, not tuned (the tune parts hold too few negated paraphrases), and
+# high because the model reads near-identical wording as entailment ("les écoles resteront
+# ouvertes" / "la fermeture des écoles": 0.9 one way) where a negation rule is usually right.
+MODEL_OVERRULE = 0.9
 MAX_EVIDENCE_TEXT = 80
+# Rule conflicts the model may overrule: a negation or quantifier in a paraphrase ("prenaient
+# à la légère" / "ne prenait pas au sérieux"). Figures, dates and speakers it cannot weigh.
+_MODEL_OVERRULES = frozenset(["negation", "quantifier", "antonym"])
 
 
 @dataclass
@@ -94,14 +114,28 @@ class Relation:
 
     relation: str  # "agrees" | "contradicts" | "related"
     evidence: list[dict] = field(default_factory=list)
+    same_thing: bool = False  # whether the pair passed the rules' same-thing gate
 
     def to_dict(self) -> dict:
         return {"relation": self.relation, "evidence": [dict(e) for e in self.evidence]}
 
 
+def describe(evidence: dict) -> str:
+    """One finding as a reader sees it: ``negation: a rencontré ≠ n'a pas rencontré``,
+    ``model: contradiction 0.93``."""
+    kind = evidence.get("kind")
+    if kind in VERDICT_KINDS:
+        text = f"{kind}: {evidence.get('label')} {evidence.get('score')}"
+        if evidence.get("overrules"):
+            text += f" (reads a paraphrase: overrules {', '.join(evidence['overrules'])})"
+        return text
+    sign = "=" if evidence.get("agrees") else "≠"
+    return f"{kind}: {evidence.get('claim')} {sign} {evidence.get('match')}"
+
+
 def relate(
-    claim: str,
-    match: str,
+    claim: str | Side,
+    match: str | Side,
     *,
     similarity: float,
     claim_features: Features | None = None,
@@ -109,37 +143,94 @@ def relate(
     claim_date: dt.date | None = None,
     match_date: dt.date | None = None,
     nli: dict | None = None,
+    model: dict | None = None,
     strict: bool = False,
 ) -> Relation:
     """Agrees, contradicts or related, from the features of both statements.
 
     ``similarity``: cosine of the claim (as query) and match (as passage) embeddings.
-    Features are extracted when not given, with the dates as references for "lundi".
-    ``nli``: optional ``{"label": ..., "scores": {...}}`` from an NLI model.
+    Features are extracted when not given, with the dates as references for "lundi"; a
+    ``Side`` (``side()``) given for either statement is used as it is.
+    ``nli``: optional ``{"label": ..., "scores": {...}}`` from an external NLI model.
+    ``model``: the packaged relation model's verdict on (match, claim), with ``reverse``,
+    its verdict on (claim, match) when it was asked (see ``_join_model``).
     ``strict``: two sentences of a corpus rather than a claim and a match; the same-thing
     gate asks more of them (``STRICT_MIN_JACCARD``).
     """
-    a = _side(claim, claim_features, claim_date)
-    b = _side(match, match_features, match_date)
+    a = claim if isinstance(claim, Side) else side(claim, claim_features, claim_date)
+    b = match if isinstance(match, Side) else side(match, match_features, match_date)
     alignment = _align(a, b, similarity, strict)
     evidence: list[dict] = []
     if alignment.same_thing:
         for rule in _RULES:
             evidence.extend(rule(a, b, alignment))
     conflict = any(not e.get("agrees") for e in evidence)
-    if conflict:
+    values_differ = _values_differ(a.features.quantities, b.features.quantities)
+    if model is not None:
+        relation = _join_model(a, b, alignment, similarity, model, evidence, values_differ)
+    elif conflict:
         relation = CONTRADICTS
-    elif (
-        alignment.same_thing
-        and _paraphrase(alignment, similarity)
-        and not _values_differ(a.features.quantities, b.features.quantities)
-    ):
+    elif alignment.same_thing and _paraphrase(alignment, similarity) and not values_differ:
         relation = AGREES
     else:
         relation = RELATED
     if nli is not None:
         relation = _join_nli(relation, nli, alignment.same_thing, evidence)
-    return Relation(relation, evidence)
+    return Relation(relation, evidence, alignment.same_thing)
+
+
+def model_reads(claim_lang: str, match_lang: str, similarity: float) -> bool:
+    """Whether the relation model is worth asking about a pair: close enough in meaning."""
+    cross = bool(claim_lang and match_lang and claim_lang != match_lang)
+    return similarity >= (MODEL_CROSS_MIN_SIMILARITY if cross else MODEL_MIN_SIMILARITY)
+
+
+def _join_model(
+    a: Side,
+    b: Side,
+    alignment: _Alignment,
+    similarity: float,
+    model: dict,
+    evidence: list[dict],
+    values_differ: bool,
+) -> str:
+    """The rules' evidence and the model's verdict, together:
+
+    - a conflict of figures, dates or speakers is a contradiction (the rules see it);
+    - a negation, quantifier or antonym conflict is one unless the model reads entailment
+      both ways with ``MODEL_OVERRULE`` (a negated paraphrase);
+    - else the model's contradiction, on a pair close enough to be about one thing;
+    - ``agrees`` is entailment both ways, or one way with a figure in common, or the rules'
+      paraphrase that the model does not read as a contradiction; with no conflict and no
+      measured value that differs.
+    """
+    scores = model.get("scores", {})
+    reverse = (model.get("reverse") or {}).get("scores", {})
+    entail, contra = float(scores.get("entailment", 0.0)), float(scores.get("contradiction", 0.0))
+    back = float(reverse.get("entailment", 0.0))
+    label = model.get("label")
+    if label is not None:  # {}: a pair the model was not asked about (``model_reads``)
+        score = round(float(scores.get(label, 0.0)), 3)
+        evidence.append({"kind": MODEL_KIND, "label": label, "score": score})
+    conflicts = [e for e in evidence if e["kind"] != MODEL_KIND and not e.get("agrees")]
+    hard = [e for e in conflicts if e["kind"] not in _MODEL_OVERRULES]
+    if hard:
+        return CONTRADICTS
+    if conflicts:
+        if min(entail, back) < MODEL_OVERRULE:
+            return CONTRADICTS
+        evidence[-1]["overrules"] = sorted({e["kind"] for e in conflicts})  # the model's
+        return RELATED if values_differ else AGREES
+    if not model_reads(a.lang, b.lang, similarity):
+        return RELATED
+    if contra >= MODEL_CONTRADICTION:
+        return CONTRADICTS
+    if values_differ:
+        return RELATED
+    if alignment.same_thing and _paraphrase(alignment, similarity) and label != "contradiction":
+        return AGREES  # the rules' paraphrase, which the model does not dispute
+    agreed = back >= MODEL_ENTAILMENT or _shared_figure(a, b)
+    return AGREES if entail >= MODEL_ENTAILMENT and agreed else RELATED
 
 
 def _join_nli(relation: str, nli: dict, same_thing: bool, evidence: list[dict]) -> str:
@@ -248,7 +339,7 @@ _REPORTING_TERMS = frozenset(
 
 
 @dataclass
-class _Side:
+class Side:
     """One statement: its text, features, words, guessed language and comparison terms."""
 
     text: str
@@ -260,12 +351,13 @@ class _Side:
     anchors: set[str]  # names and numbers, folded across French and English spellings
 
 
-def _side(text: str, features: Features | None, ref_date: dt.date | None) -> _Side:
+def side(text: str, features: Features | None = None, ref_date: dt.date | None = None) -> Side:
+    """A statement ready to be compared: build it once when it meets many others."""
     features = features if features is not None else extract(text, ref_date=ref_date)
     found = list(_WORD.finditer(text))
     words = [m.group().lower().replace("’", "'") for m in found]
     masked = _masked(text, features)
-    return _Side(
+    return Side(
         text,
         features,
         words,
@@ -304,9 +396,7 @@ _NAME = re.compile(r"\b[A-ZÀ-Ý][^\W\d_]{2,}|\d+(?:[.,]\d+)?")
 
 def _fold_name(word: str) -> str:
     """ "Poutine" and "Putin", "Moscou" and "Moscow", "Zelensky" and "Zelenskyy" alike."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = plain.replace("ou", "u").replace("y", "i").replace(",", ".")
+    plain = fold(word).replace("ou", "u").replace("y", "i").replace(",", ".")
     deduped = "".join(c for i, c in enumerate(plain) if i == 0 or c != plain[i - 1])
     return deduped[:4]
 
@@ -332,7 +422,7 @@ def _containment(x: set[str], y: set[str]) -> float | None:
     return len(x & y) / min(len(x), len(y))
 
 
-def _align(a: _Side, b: _Side, similarity: float, strict: bool = False) -> _Alignment:
+def _align(a: Side, b: Side, similarity: float, strict: bool = False) -> _Alignment:
     """The same-thing gate: similar enough, and the words around the differences shared."""
     if a.lang and b.lang and a.lang != b.lang:
         anchors = _containment(a.anchors, b.anchors)
@@ -361,7 +451,7 @@ def _paraphrase(alignment: _Alignment, similarity: float) -> bool:
     return similarity >= AGREE_MIN_SIMILARITY and alignment.overlap >= AGREE_MIN_OVERLAP
 
 
-def _words_text(side: _Side, start: int, end: int) -> str:
+def _words_text(side: Side, start: int, end: int) -> str:
     """The text of words ``start`` to ``end`` (excluded) as written."""
     return side.text[side.spans[start][0] : side.spans[end - 1][1]]
 
@@ -457,6 +547,19 @@ def _interval(q: Quantity) -> tuple[float, float]:
     return low, high
 
 
+def _shared_figure(a: Side, b: Side) -> bool:
+    """A figure in common: one quantity of the same dimension and value on both sides, or
+    one date ("40 morts" and "40 personnes sont mortes")."""
+    for x in a.features.quantities:
+        for y in b.features.quantities:
+            if _dimension(x)[0] == _dimension(y)[0]:
+                (xl, xh), (yl, yh) = _interval(x), _interval(y)
+                if xl <= yh and yl <= xh:
+                    return True
+    dates = [(x, y) for x in a.features.dates for y in b.features.dates]
+    return any(_comparable_dates(x, y) and _same_date(x, y) for x, y in dates)
+
+
 def _values_differ(xs: list[Quantity], ys: list[Quantity]) -> bool:
     """Whether some dimension measured on both sides has no value in common: "60 % des
     forces" and "70 % du personnel militaire" count different nouns, so the number rule
@@ -482,11 +585,11 @@ def _same_counted(x: Quantity, y: Quantity) -> bool | None:
     return bool(terms(x.counted) & terms(y.counted))
 
 
-def _number_rule(a: _Side, b: _Side, alignment: _Alignment) -> list[dict]:
+def _number_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     """Quantities of one dimension ("70 %" and "60 %", "20 km" and "12,5 miles") that
     measure the same thing: the same counted noun, else the only such pair."""
 
-    def sole(q: Quantity, side: _Side) -> bool:
+    def sole(q: Quantity, side: Side) -> bool:
         dim = _dimension(q)[0]
         return sum(_dimension(o)[0] == dim for o in side.features.quantities) == 1
 
@@ -557,7 +660,7 @@ def _comparable_dates(x: DateRef, y: DateRef) -> bool:
 _NEWS_RELATIVE = {"weekday", "relative"}  # "on Sunday", "hier": the day of each article's news
 
 
-def _date_rule(a: _Side, b: _Side, alignment: _Alignment) -> list[dict]:
+def _date_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     """Dates of the same precision that differ: "lundi 8 février" vs "7 February 2022".
     Strict: only dates written out (a day of a month, a month, a year)."""
 
@@ -579,7 +682,7 @@ def _date_rule(a: _Side, b: _Side, alignment: _Alignment) -> list[dict]:
 # --- Negation ------------------------------------------------------------------------
 
 
-def _cue_positions(side: _Side, cue: str) -> list[int]:
+def _cue_positions(side: Side, cue: str) -> list[int]:
     """Where the words of a negation cue ("n'… pas", "not", "n't", "aucune … ne") are."""
     parts = [p.strip() for p in cue.split("…") if p.strip()]
     found = []
@@ -589,7 +692,7 @@ def _cue_positions(side: _Side, cue: str) -> list[int]:
     return found
 
 
-def _scope_terms(side: _Side, positions: Iterable[int], names: bool = True) -> set[str]:
+def _scope_terms(side: Side, positions: Iterable[int], names: bool = True) -> set[str]:
     """Terms of the words a cue bears on: a few after a particle, a clause after a verb of
     denial ("a nié à plusieurs reprises qu'il planifiait une incursion"). Without ``names``,
     capitalised words are left out: what is denied is a predicate, and in "Britain will not
@@ -603,7 +706,7 @@ def _scope_terms(side: _Side, positions: Iterable[int], names: bool = True) -> s
     return terms(" ".join(words))
 
 
-def _in_scope(negated: _Side, other: _Side, positions: list[int], alignment: _Alignment) -> bool:
+def _in_scope(negated: Side, other: Side, positions: list[int], alignment: _Alignment) -> bool:
     """Whether the words a cue bears on are in the other statement too."""
     if alignment.cross:
         return True  # across languages the gate has to do
@@ -627,7 +730,7 @@ def _in_scope(negated: _Side, other: _Side, positions: list[int], alignment: _Al
     )
 
 
-def _negated_snippet(side: _Side, positions: list[int]) -> str:
+def _negated_snippet(side: Side, positions: list[int]) -> str:
     """ "n'a pas rencontré": from the first cue word to the word after the last."""
     start, end = min(positions), min(max(positions) + 2, len(side.words))
     if side.words[start] in {"not", "never"} and start:
@@ -635,7 +738,7 @@ def _negated_snippet(side: _Side, positions: list[int]) -> str:
     return _words_text(side, start, end)
 
 
-def _affirmed_snippet(side: _Side, scope: set[str], alignment: _Alignment) -> str:
+def _affirmed_snippet(side: Side, scope: set[str], alignment: _Alignment) -> str:
     """The words of the affirmative side that the negation bears on: "a rencontré"; the
     whole statement across languages, where words cannot be lined up."""
     if not alignment.cross:
@@ -645,7 +748,7 @@ def _affirmed_snippet(side: _Side, scope: set[str], alignment: _Alignment) -> st
     return side.text
 
 
-def _negation_rule(a: _Side, b: _Side, alignment: _Alignment) -> list[dict]:
+def _negation_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     """One statement negated, the other not, on the same words. Polar adjectives take
     negation into account themselves ("pas satisfaisantes" = "insatisfaisantes")."""
     if a.features.polarity == b.features.polarity or _shared_bases(a, b):
@@ -679,33 +782,25 @@ _INCOMPATIBLE = {
         ("many", "few"),
     ]
 }
-_QUANTIFIER_WORDS = {
-    "all": "tous toutes toute tout chaque chacun chacune totalité ensemble all every each "
-    "everyone everybody everything",
-    "most": "plupart majorité most majority",
-    "some": "plusieurs certains certaines quelques some several",
-    "none": "aucun aucune nul nulle personne rien none nobody nothing no",
-    "many": "beaucoup nombreux nombreuses many numerous lots",
-    "few": "peu few",
-}
 _QUANTIFIER_SURFACE = {
-    label: frozenset(words.split()) for label, words in _QUANTIFIER_WORDS.items()
+    label: frozenset(w for w, of in QUANTIFIERS.items() if of == label)
+    for label in set(QUANTIFIERS.values())
 }
 
 
-def _quantifier_position(side: _Side, label: str) -> int | None:
+def _quantifier_position(side: Side, label: str) -> int | None:
     words = _QUANTIFIER_SURFACE[label]
     return next((i for i, w in enumerate(side.words) if w in words), None)
 
 
-def _quantifier_text(side: _Side, position: int | None, label: str) -> str:
+def _quantifier_text(side: Side, position: int | None, label: str) -> str:
     if position is None:
         return label
     start = position - 1 if side.words[position] == "plupart" and position else position
     return _words_text(side, start, position + 1)
 
 
-def _quantifier_rule(a: _Side, b: _Side, alignment: _Alignment) -> list[dict]:
+def _quantifier_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     """ "toutes" vs "la plupart", "all" vs "none", over the same noun."""
     found = []
     for x in a.features.quantifiers:
@@ -754,7 +849,7 @@ def _speaker_names(phrase: str) -> set[str]:
     return names
 
 
-def _attributed(side: _Side) -> set[str]:
+def _attributed(side: Side) -> set[str]:
     return {n for phrase in side.features.attributions for n in _speaker_names(phrase)}
 
 
@@ -765,7 +860,7 @@ def _same_quote(x: str, y: str, alignment: _Alignment) -> bool:
     return shared is not None and shared >= QUOTE_MIN_OVERLAP
 
 
-def _speaker_rule(a: _Side, b: _Side, alignment: _Alignment) -> list[dict]:
+def _speaker_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     """The same quote, or the same attributed statement, from different named people."""
     found = []
     for qa in a.features.quotes:
@@ -799,10 +894,9 @@ _BASE_EN = {
     "provoqué": "provoked", "équitable": "fair", "démocratique": "democratic", "vrai": "true",
     "responsable": "responsible", "raisonnable": "reasonable", "précis": "accurate",
 }  # fmt: skip
-_FALSE_WORDS = frozenset(["faux", "fausse", "fausses", "false"])
 
 
-def _signed_bases(side: _Side, near: bool = False) -> dict[str, tuple[int, str]]:
+def _signed_bases(side: Side, near: bool = False) -> dict[str, tuple[int, str]]:
     """Base -> (net sign, word as written): "ne sont pas satisfaisantes" is -1 like
     "insatisfaisantes"; the "non" of "non négociables" is already in the sign. With ``near``,
     only a negation in the ``SCOPE_WORDS`` before the adjective flips it, not the "no" of
@@ -826,18 +920,18 @@ def _signed_bases(side: _Side, near: bool = False) -> dict[str, tuple[int, str]]
     return found
 
 
-def _adjective_position(side: _Side, base: str, sign: int) -> int | None:
+def _adjective_position(side: Side, base: str, sign: int) -> int | None:
     if sign < 0 and base in {"vrai", "true"}:
-        return next((i for i, w in enumerate(side.words) if w in _FALSE_WORDS), None)
+        return next((i for i, w in enumerate(side.words) if w in FALSE_WORDS), None)
     stem = base[:-1] if len(base) > 4 else base
     return next((i for i, w in enumerate(side.words) if stem in w), None)
 
 
-def _shared_bases(a: _Side, b: _Side) -> set[str]:
+def _shared_bases(a: Side, b: Side) -> set[str]:
     return set(_signed_bases(a)) & set(_signed_bases(b))
 
 
-def _antonym_rule(a: _Side, b: _Side, alignment: _Alignment) -> list[dict]:
+def _antonym_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     """The same polar adjective with opposite net signs: "satisfaisant" vs "insatisfaisant"."""
     xs, ys = _signed_bases(a, alignment.strict), _signed_bases(b, alignment.strict)
     return [
@@ -847,7 +941,7 @@ def _antonym_rule(a: _Side, b: _Side, alignment: _Alignment) -> list[dict]:
     ]
 
 
-_RULES: tuple[Callable[[_Side, _Side, _Alignment], list[dict]], ...] = (
+_RULES: tuple[Callable[[Side, Side, _Alignment], list[dict]], ...] = (
     _number_rule,
     _date_rule,
     _negation_rule,

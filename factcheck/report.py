@@ -25,20 +25,24 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import IO
-from urllib.parse import urlsplit
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
-from .checkworthy import MIN_CHECKWORTHY
-from .embed import DEFAULT_MODEL
+from .dates import wrong_weekdays
+from .embed import PACKAGED_MODELS
 from .features import Features
+from .filters import NO_FILTERS, Filters
 from .models import ArticleRef
-from .relations import AGREES, CONTRADICTS, SAME_MIN_SIMILARITY, relate
+from .outlets import outlet_of
+from .relations import AGREES, CONTRADICTS, SAME_MIN_SIMILARITY, Relation, Side, relate, side
 from .store import Store
 from .vectors import VectorIndex
 
-SCHEMA = "factcheck.report/1"
+if TYPE_CHECKING:
+    from .relation_model import RelationModel
+
+SCHEMA = "factcheck.report/2"
 NEIGHBOURS = 20  # nearest statements searched for each statement
 SEARCH_BATCH = 512  # statements searched in one FAISS call
 MAX_CLUSTER = 60  # statements in one cluster at most (every pair of them is related)
@@ -137,6 +141,7 @@ class Cluster:
         return [
             {
                 "date": s.date,
+                "date_inferred": s.article.date_inferred,
                 "statement": s.id,
                 "article": s.article.id,
                 "source": s.source,
@@ -169,6 +174,7 @@ class Report:
     clusters: list[Cluster]
     statements: int  # check-worthy statements considered
     seconds: float = 0.0
+    judged: int = 0  # distinct pairs the relation model read
 
     @property
     def contested(self) -> list[Cluster]:
@@ -180,6 +186,7 @@ class Report:
             "clusters": len(self.clusters),
             "contested": len(self.contested),
             "conflicts": sum(len(c.conflicts) for c in self.clusters),
+            "pairs_judged": self.judged,
             "seconds": round(self.seconds, 2),
         }
 
@@ -194,50 +201,69 @@ def build(
     vectors: VectorIndex,
     model: str,
     *,
-    since: str | None = None,
-    until: str | None = None,
-    lang: str | None = None,
+    filters: Filters = NO_FILTERS,
     min_score: float = SAME_MIN_SIMILARITY,
-    min_checkworthy: float = MIN_CHECKWORTHY,
     limit: int | None = None,
     dismissed: set[frozenset[str]] | None = None,
     on_progress: ProgressCallback | None = None,
+    relation_model: RelationModel | None = None,
 ) -> Report:
     """Cluster the check-worthy statements passing the filters and find the contested ones.
 
     ``min_score``: the similarity two statements need to be compared at all (on the
     claim/match scale of ``find``). ``limit``: search from only the ``limit`` most check-worthy
     statements, for a quick look. ``dismissed``: statement id pairs a reviewer said are no
-    contradiction; they are not reported again. The cluster ids are recorded in ``store``.
+    contradiction; they are not reported again. ``relation_model`` joins the rules on the
+    pairs their gate lets through (None: the rules alone). The cluster ids are recorded in
+    ``store``.
     """
     started = time.perf_counter()
-    ids = store.filtered_ids(since=since, until=until, lang=lang, min_checkworthy=min_checkworthy)
+    ids = store.filtered_ids(filters)
     queries = ids[:limit] if limit is not None else ids
-    rows = store.sentences_by_id(ids.tolist())
+    rows = store.sentences_by_id(ids.tolist(), filters.inferred_dates)
     matrix = _vectors(store, ids)
-    scale = E5_PASSAGE_TO_QUERY if model == DEFAULT_MODEL else (1.0, 0.0)
-    graph = _Graph(rows, matrix, scale, min_score)
+    scale = E5_PASSAGE_TO_QUERY if model in PACKAGED_MODELS else (1.0, 0.0)
+    graph = _Graph(rows, matrix, scale, min_score, relation_model)
     for first in range(0, len(queries), SEARCH_BATCH):
         batch = queries[first : first + SEARCH_BATCH]
         hits = vectors.search_many(
             np.vstack([matrix[int(i)] for i in batch]), NEIGHBOURS + 1, allowed=ids
         )
-        for u, found in zip(batch.tolist(), hits, strict=True):
-            for v, raw in found:
-                graph.link(u, v, raw)
+        keys = [
+            graph.consider(u, v, raw)
+            for u, found in zip(batch.tolist(), hits, strict=True)
+            for v, raw in found
+            if graph.comparable(u, v)
+        ]
+        graph.settle()
+        for key in keys:
+            graph.link(key)
         if on_progress:
             on_progress(min(first + SEARCH_BATCH, len(queries)), len(queries))
     clusters = [graph.cluster(members, dismissed or set()) for members in graph.stars()]
+    _add_weekday_evidence(clusters, {graph.key[n]: r["features"] for n, r in rows.items()})
     _assign_ids(store, clusters)
     clusters.sort(key=lambda c: (-len(c.conflicts), -len(c.sources), -len(c.statements), c.id))
-    return Report(clusters, len(ids), time.perf_counter() - started)
+    return Report(clusters, len(ids), time.perf_counter() - started, graph.judged)
 
 
 def source_of(source: str | None, url: str | None) -> str | None:
-    """What a report names as an article's source: its source, else the host of its URL."""
-    if source:
-        return source
-    return urlsplit(url).hostname if url else None
+    """What a report names as an article's source: its outlet (``factcheck.outlets``)."""
+    return outlet_of(source, url)
+
+
+def _add_weekday_evidence(clusters: Iterable[Cluster], features: dict[str, dict | None]) -> None:
+    """A weekday that does not fit its date ("lundi 8 février" in 2022) casts doubt on its
+    statement: shown in every conflict the statement is part of. ``relations.relate`` compares
+    two statements, so this one-sided finding is added here."""
+    for cluster in clusters:
+        for conflict in cluster.conflicts:
+            for role, statement in (("claim", conflict.a), ("match", conflict.b)):
+                dates = (features.get(statement) or {}).get("dates", [])
+                conflict.evidence += [
+                    {"kind": "weekday", role: d["text"], "date": d["date"]}
+                    for d in wrong_weekdays(dates)
+                ]
 
 
 def statement_id(article_id: str, text_hash: str) -> str:
@@ -262,14 +288,18 @@ class _Graph:
         vectors: dict[int, np.ndarray],
         scale: tuple[float, float],
         min_score: float,
+        model: RelationModel | None = None,
     ) -> None:
         self.rows = rows
         self.vectors = vectors
         self.scale = scale
         self.min_score = min_score
+        self.model = model
+        self.pending: list[tuple[int, int]] = []  # same-thing pairs the model has not read
+        self.judged = 0
         self.links: dict[int, dict[int, float]] = defaultdict(dict)  # same-thing links
         self.pairs: dict[tuple[int, int], tuple[str, list[dict], float]] = {}
-        self._features: dict[int, Features] = {}
+        self._sides: dict[int, Side] = {}
         # Ties are broken by the stable statement id, never by the index's own sentence id,
         # so the clusters (and their new ids) do not depend on the order of ingest.
         self.key = {n: statement_id(r["article"].id, r["hash"]) for n, r in rows.items()}
@@ -281,35 +311,66 @@ class _Graph:
 
     def relation(self, u: int, v: int, raw: float | None = None) -> tuple[str, list[dict], float]:
         """The relation of two statements, the earlier one (by date, then id) as the claim."""
-        a, b = sorted((u, v), key=self._order)
-        key = (a, b)
-        if key not in self.pairs:
-            similarity = self.similarity(a, b, raw)
-            ra, rb = self.rows[a], self.rows[b]
-            if similarity < self.min_score:
-                self.pairs[key] = ("related", [], similarity)
-            elif ra["hash"] == rb["hash"]:
-                self.pairs[key] = (AGREES, [], similarity)
-            else:
-                found = relate(
-                    ra["text"],
-                    rb["text"],
-                    similarity=similarity,
-                    claim_features=self._feature(a),
-                    match_features=self._feature(b),
-                    claim_date=_day(ra),
-                    match_date=_day(rb),
-                    strict=True,
-                )
-                self.pairs[key] = (found.relation, found.evidence, similarity)
+        key = self.consider(u, v, raw)
+        self.settle()
         return self.pairs[key]
 
-    def link(self, u: int, v: int, raw: float) -> None:
-        """Relate ``u`` to its search hit ``v`` and link them when about the same thing."""
-        if u == v or u not in self.rows or v not in self.rows or self._same_article(u, v):
+    def consider(self, u: int, v: int, raw: float | None = None) -> tuple[int, int]:
+        """Relate a pair by the rules, and queue it for the relation model when the rules'
+        gate says the two are about the same thing (``settle`` asks the model)."""
+        a, b = sorted((u, v), key=self._order)
+        key = (a, b)
+        if key in self.pairs:
+            return key
+        similarity = self.similarity(a, b, raw)
+        ra, rb = self.rows[a], self.rows[b]
+        if similarity < self.min_score:
+            self.pairs[key] = ("related", [], similarity)
+        elif ra["hash"] == rb["hash"]:
+            self.pairs[key] = (AGREES, [], similarity)
+        else:
+            found = self._relate(a, b, similarity)
+            self.pairs[key] = (found.relation, found.evidence, similarity)
+            if self.model is not None and found.same_thing:
+                self.pending.append(key)
+        return key
+
+    def settle(self) -> None:
+        """The relation model's verdicts on the queued pairs, in one batch, joined to the
+        rules (``relations.relate``). Only same-thing pairs are read: they are the ones a
+        verdict can turn, and few enough for the report to stay linear and quick."""
+        if not self.pending:
             return
-        relation, _, similarity = self.relation(u, v, raw)
+        queued, self.pending = self.pending, []
+        texts = [(self.rows[a]["text"], self.rows[b]["text"]) for a, b in queued]
+        sims = [self.pairs[key][2] for key in queued]
+        for key, verdict in zip(queued, self.model.judge(texts, sims), strict=True):
+            found = self._relate(*key, self.pairs[key][2], verdict)
+            self.pairs[key] = (found.relation, found.evidence, self.pairs[key][2])
+        self.judged += len(queued)
+
+    def _relate(self, a: int, b: int, similarity: float, verdict: dict | None = None) -> Relation:
+        return relate(
+            self._side(a), self._side(b), similarity=similarity, model=verdict, strict=True
+        )
+
+    def _side(self, node: int) -> Side:
+        """Each statement made ready for comparison once, whatever it meets."""
+        if node not in self._sides:
+            row = self.rows[node]
+            stored = Features.from_dict(row["features"]) if row["features"] else None
+            self._sides[node] = side(row["text"], stored, _day(row))
+        return self._sides[node]
+
+    def comparable(self, u: int, v: int) -> bool:
+        """Two statements of the corpus, from different articles."""
+        return u != v and u in self.rows and v in self.rows and not self._same_article(u, v)
+
+    def link(self, key: tuple[int, int]) -> None:
+        """Link a related pair when it agrees or contradicts."""
+        relation, _, similarity = self.pairs[key]
         if relation in (AGREES, CONTRADICTS):
+            u, v = key
             self.links[u][v] = self.links[v][u] = similarity
 
     def stars(self) -> list[list[int]]:
@@ -342,6 +403,11 @@ class _Graph:
         Pairs in ``dismissed`` are no conflict."""
         centre = members[0]
         conflicts = []
+        for i, u in enumerate(members):  # every pair related first, the model in one batch
+            for v in members[i + 1 :]:
+                if not self._same_article(u, v):
+                    self.consider(u, v)
+        self.settle()
         for i, u in enumerate(members):
             for v in members[i + 1 :]:
                 if self._same_article(u, v):
@@ -377,12 +443,6 @@ class _Graph:
         row = self.rows[node]
         return (row["article"].date is None, row["article"].date or "", self.key[node])
 
-    def _feature(self, node: int) -> Features | None:
-        if node not in self._features:
-            stored = self.rows[node]["features"]
-            self._features[node] = Features.from_dict(stored) if stored else None
-        return self._features[node]
-
     def _statement(self, node: int) -> Statement:
         row = self.rows[node]
         return Statement(
@@ -396,7 +456,9 @@ class _Graph:
 
 
 def _day(row: dict) -> date | None:
-    return date.fromisoformat(row["article"].date) if row["article"].date else None
+    """The article's day, to resolve "hier" and weekdays: not an inferred lower bound."""
+    article = row["article"]
+    return date.fromisoformat(article.date) if article.date and not article.date_inferred else None
 
 
 def _assign_ids(store: Store, clusters: Iterable[Cluster]) -> None:

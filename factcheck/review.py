@@ -8,9 +8,10 @@ verdict for publication, chosen by the reviewer, never by the tool.
 Decisions are appended to a JSON Lines file (``claims/decisions.jsonl`` by default) that a
 newsroom keeps under version control and merges like any text file, and mirrored in the
 index's SQLite for queries. The file is the truth: when it changes (a colleague's merge, a
-checkout), opening the reviews rebuilds the SQLite copy from it. Decisions name clusters and
-statements by their stable ids, so they stay attached when the corpus grows or is
-re-ingested.
+checkout), opening the reviews rebuilds the SQLite copy from it, leaving out (and naming)
+the lines it cannot read. The latest decision is the last in the file, whatever the clocks of
+the reviewers' machines said. Decisions name clusters and statements by their stable ids, so
+they stay attached when the corpus grows or is re-ingested.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ DECISIONS = ("confirmed", "dismissed", "needs-work")
 VERDICTS = ("false", "misleading", "accurate", "unproven")
 DEFAULT_FILE = Path("claims") / "decisions.jsonl"
 _SYNCED = "decisions_sha256"  # meta key: the file the SQLite copy was built from
+_SKIPPED = "decisions_skipped"  # meta key: the lines of that file left out, and why (JSON)
+_JSON_TYPES = {dict: "an object", list: "an array", bool: "true or false"}
 
 
 class ReviewError(FactcheckError):
@@ -117,11 +120,22 @@ class Decision:
             decision=data.get("decision"),
             conflict=tuple(conflict) if conflict else None,
             verdict=data.get("verdict"),
-            note=data.get("note"),
+            note=_text(data, "note"),
             reviewer=str(data.get("reviewer") or "unknown"),
             at=str(data.get("at") or ""),
-            claim=data.get("claim"),
+            claim=_text(data, "claim"),
         )
+
+
+def _text(data: dict, key: str) -> str | None:
+    """A free-text field; a number (a note "12" a hand edit left unquoted) becomes its text,
+    anything else is refused: an object would reach SQLite, the page and the ClaimReview."""
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise ReviewError(f"{key!r} must be text, not {_JSON_TYPES.get(type(value), 'that')}")
 
 
 @dataclass
@@ -197,19 +211,30 @@ class Reviews:
                 return 0
             return self._rebuild(self.path)
 
+    @property
+    def skipped(self) -> list[str]:
+        """The lines of the decisions file that SQLite holds no decision for, each as
+        ``path:line: why``: invalid JSON, an unknown decision, a note that is not text…"""
+        return json.loads(self.store.get_meta(_SKIPPED) or "[]")
+
     def import_file(self, path: str | Path) -> int:
         """Replace every decision in SQLite by those of ``path`` (one transaction); returns
-        how many. A bad line raises an error naming the file and line, and changes nothing."""
+        how many. A bad line is left out and named in ``skipped``."""
         if not Path(path).is_file():
             raise ReviewError(f"no decisions file at {path}")
         with _locked(Path(path), exclusive=False):
             return self._rebuild(Path(path))
 
     def _rebuild(self, path: Path) -> int:
-        decisions = list(read_decisions(path))
+        skipped: list[str] = []
+        decisions = list(read_decisions(path, skipped))
         with self.store.db:
             self.store.db.execute("DELETE FROM decisions")
             self._insert(decisions)
+            self.store.db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                (_SKIPPED, json.dumps(skipped, ensure_ascii=False)),
+            )
             if path == self.path:
                 self._mark_synced()
         return len(decisions)
@@ -317,13 +342,13 @@ def dismissed_pairs(store: Store) -> set[frozenset[str]]:
 
 
 def _decisions(store: Store, cluster: str | None = None) -> list[Decision]:
-    """The decisions in SQLite, in the order made (on one cluster when given)."""
+    """The decisions in SQLite, in the order of the file (on one cluster when given)."""
     sql = "SELECT line FROM decisions"
     params: tuple = ()
     if cluster is not None:
         sql += " WHERE cluster = ?"
         params = (cluster,)
-    rows = store.db.execute(sql + " ORDER BY at, seq", params)
+    rows = store.db.execute(sql + " ORDER BY seq", params)
     return [Decision.from_dict(json.loads(r[0])) for r in rows]
 
 
@@ -343,8 +368,10 @@ def _fold(decisions: Iterable[Decision]) -> dict[str, ClusterState]:
     return dict(found)
 
 
-def read_decisions(path: Path) -> Iterator[Decision]:
-    """The decisions of a JSON Lines file; identical lines (a merge that kept both) once."""
+def read_decisions(path: Path, skipped: list[str]) -> Iterator[Decision]:
+    """The decisions of a JSON Lines file, in its order; identical lines (a merge that kept
+    both) once. A line that is no decision is appended to ``skipped`` (``path:line: why``),
+    so that one hand edit gone wrong costs that line, not the review."""
     if not path.exists():
         return
     seen = set()
@@ -359,8 +386,8 @@ def read_decisions(path: Path) -> Iterator[Decision]:
         try:
             yield Decision.from_dict(json.loads(line))
         except (ValueError, RecursionError) as exc:
-            raise ReviewError(f"{path}:{lineno}: invalid JSON ({exc})") from exc
+            skipped.append(f"{path}:{lineno}: invalid JSON ({exc})")
         except TypeError as exc:
-            raise ReviewError(f"{path}:{lineno}: a field has the wrong type ({exc})") from exc
+            skipped.append(f"{path}:{lineno}: a field has the wrong type ({exc})")
         except ReviewError as exc:
-            raise ReviewError(f"{path}:{lineno}: {exc}") from exc
+            skipped.append(f"{path}:{lineno}: {exc}")

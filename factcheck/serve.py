@@ -29,8 +29,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from .corpus import Corpus
 from .errors import FactcheckError
-from .models import Match
-from .relations import evidence_spans
+from .models import Match, shown_date
+from .relations import VERDICT_KINDS, describe, evidence_spans
 from .report import source_of
 from .review import (
     DECISIONS,
@@ -225,8 +225,8 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/":
             with app.lock:
                 reviews = app.reviews()
-                lines, states = reviews.clusters(), reviews.states()
-            self._ok("Contested claims", render_index(lines, states))
+                lines, states, skipped = reviews.clusters(), reviews.states(), reviews.skipped
+            self._ok("Contested claims", render_skipped(skipped) + render_index(lines, states))
         elif url.path == "/search":
             claim = query.get("q", "").strip()
             k = _int(query.get("k"), SEARCH_K, 1, MAX_K)
@@ -398,6 +398,10 @@ def _source(article: dict) -> str | None:
     return source_of(article.get("source"), article.get("url"))
 
 
+def _date(article: dict) -> str | None:
+    return shown_date(article.get("date"), bool(article.get("date_inferred")))
+
+
 def _cluster_href(cluster: str) -> str:
     return escape("/cluster/" + quote(cluster, safe=""))
 
@@ -446,6 +450,17 @@ def _status(line: dict, state: ClusterState) -> str:
     if state.verdict is not None:
         out += f' <span class="verdict">{_text(state.verdict.verdict)}</span>'
     return out
+
+
+def render_skipped(skipped: list[str]) -> str:
+    """The lines of the decisions file that no decision was read from, if any, with why."""
+    if not skipped:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in skipped)
+    return (
+        '<div class="card error"><p>These lines of the decisions file were left out: fix '
+        f"them, then reload.</p><ul>{items}</ul></div>"
+    )
 
 
 def render_index(lines: list[dict], states: dict[str, ClusterState]) -> str:
@@ -503,7 +518,7 @@ def render_search(claim: str, matches: list[Match], lines: list[dict]) -> str:
             "<tr>"
             f'<td><span class="rel {relation}">{relation}</span></td>'
             f'<td class="num">{m.score:.3f}</td>'
-            f'<td class="nowrap">{_text(m.article.date, "undated")}</td>'
+            f'<td class="nowrap">{_text(m.article.shown_date, "undated")}</td>'
             f"<td>{_text(_source(vars(m.article)))}</td>"
             f"<td>{marked(m.text, phrases)}"
             f'<div class="muted small">{_article(vars(m.article))}</div></td>'
@@ -545,7 +560,9 @@ def render_cluster(
         side_a = [(e.get("claim", ""), bool(e.get("agrees"))) for e in c["evidence"]]
         side_b = [(e.get("match", ""), bool(e.get("agrees"))) for e in c["evidence"]]
         evidence = "; ".join(
-            f"{escape(e.get('kind', ''))}: “{escape(e.get('claim', ''))}” ↔ "
+            escape(describe(e))
+            if e.get("kind") in VERDICT_KINDS
+            else f"{escape(e.get('kind', ''))}: “{escape(e.get('claim', ''))}” ↔ "
             f"“{escape(e.get('match', ''))}”" + (" (agrees)" if e.get("agrees") else "")
             for e in c["evidence"]
         )
@@ -617,7 +634,7 @@ def _side(statement: dict, phrases: list[tuple[str, bool]]) -> str:
     return (
         '<div class="side">'
         f'<div class="meta"><span class="rel {escape(relation)}">{escape(relation)}</span> · '
-        f"{_text(article.get('date'), 'undated')} · {_article(article)}</div>"
+        f"{_text(_date(article), 'undated')} · {_article(article)}</div>"
         f"<div>{marked(statement['text'], phrases)}</div>"
         "</div>"
     )
@@ -641,7 +658,7 @@ def _statements(line: dict) -> str:
         rows.append(
             "<tr>"
             f'<td><span class="rel {relation}">{relation}</span></td>'
-            f'<td class="nowrap">{_text(s["article"].get("date"), "undated")}</td>'
+            f'<td class="nowrap">{_text(_date(s["article"]), "undated")}</td>'
             f"<td>{escape(s['text'])}"
             f'<div class="muted small">{_article(s["article"])}</div></td>'
             "</tr>"
@@ -772,7 +789,7 @@ def _dot(x: float, y: float, label: str, statement: dict) -> str:
     relation = statement.get("relation") or "claim"
     colour = COLOURS.get(relation, COLOURS["related"])
     article = statement["article"]
-    tip = f"{article.get('date') or 'undated'} · {_label(statement)}: {statement['text']}"
+    tip = f"{_date(article) or 'undated'} · {_label(statement)}: {statement['text']}"
     return (
         f'<circle class="dot {escape(relation)}" cx="{x:.1f}" cy="{y}" r="{DOT}" '
         f'fill="{colour}"><title>{escape(tip)}</title></circle>'

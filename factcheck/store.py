@@ -16,8 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from .checkworthy import score
+from .dates import latest_written_day
 from .errors import CorpusError
+from .filters import NO_FILTERS, Filters
 from .models import Article, ArticleRef, Sentence
+from .outlets import outlet_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,6 +29,7 @@ CREATE TABLE IF NOT EXISTS articles (
     title TEXT, date TEXT, source TEXT, url TEXT, path TEXT, lang TEXT, author TEXT,
     text TEXT NOT NULL,
     checksum TEXT NOT NULL,
+    date_inferred INTEGER NOT NULL DEFAULT 0,  -- 1: date is a lower bound read from the text
     ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
@@ -47,7 +51,7 @@ CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
 CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
 -- Report cluster ids by statement (factcheck.report): a claim keeps its id as the corpus grows.
 CREATE TABLE IF NOT EXISTS claim_ids (statement TEXT PRIMARY KEY, cluster TEXT NOT NULL);
--- The contested clusters of the last report, as written (factcheck.report/1 lines).
+-- The contested clusters of the last report, as written (factcheck.report/2 lines).
 CREATE TABLE IF NOT EXISTS report_clusters (
     id TEXT PRIMARY KEY, rank INTEGER NOT NULL, line TEXT NOT NULL
 );
@@ -85,6 +89,7 @@ class Store:
             self.db = sqlite3.connect(path, check_same_thread=False)
             self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.create_function("outlet", 2, outlet_of, deterministic=True)
             if readonly:
                 self.db.execute("PRAGMA query_only=ON")
             else:
@@ -127,6 +132,21 @@ class Store:
                 self.db.executemany(
                     "UPDATE sentences SET checkworthy = ? WHERE id = ?",
                     [(score(text, json.loads(f) if f else {}), i) for i, text, f in rows],
+                )
+        if "date_inferred" not in {r[1] for r in self.db.execute("PRAGMA table_info(articles)")}:
+            with self.db:
+                self.db.execute(
+                    "ALTER TABLE articles ADD COLUMN date_inferred INTEGER NOT NULL DEFAULT 0"
+                )
+                undated = self.db.execute(
+                    "SELECT a.id, json_group_array(json(s.features)) FROM articles a "
+                    "JOIN sentences s ON s.article_id = a.id "
+                    "WHERE a.date IS NULL AND s.features IS NOT NULL GROUP BY a.id"
+                ).fetchall()
+                found = [(_inferred_date(json.loads(f)), i) for i, f in undated]
+                self.db.executemany(
+                    "UPDATE articles SET date = ?, date_inferred = 1 WHERE id = ?",
+                    [(day, i) for day, i in found if day],
                 )
 
     # -- meta ---------------------------------------------------------------------------
@@ -195,8 +215,10 @@ class Store:
     ) -> tuple[list[int], list[int]]:
         """Write an article and its sentences in one transaction.
 
-        Returns the sentence ids removed (the article's old version) and the ids added.
+        Returns the sentence ids removed (the article's old version) and the ids added. An
+        undated article is given the date ``_inferred_date`` reads from its sentences.
         """
+        day = article.date or _inferred_date(s.features for s in sentences)
         with self.db:
             removed = [
                 r[0]
@@ -207,11 +229,11 @@ class Store:
             self.db.execute("DELETE FROM articles WHERE id = ?", (article.id,))
             self.db.execute(
                 "INSERT INTO articles(id, title, date, source, url, path, lang, author, text, "
-                "checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "checksum, date_inferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article.id,
                     article.title,
-                    article.date,
+                    day,
                     article.source,
                     article.url,
                     article.path,
@@ -219,6 +241,7 @@ class Store:
                     article.author,
                     article.text,
                     checksum,
+                    day is not None and article.date is None,
                 ),
             )
             self.db.executemany(
@@ -284,49 +307,48 @@ class Store:
 
     # -- lookups for find ----------------------------------------------------------------
 
-    def filtered_ids(
-        self,
-        since: str | None = None,
-        until: str | None = None,
-        source: str | None = None,
-        lang: str | None = None,
-        min_checkworthy: float | None = None,
-    ) -> np.ndarray:
-        """Sentence ids that pass the filters (dates are ISO strings, bounds inclusive); with
-        ``min_checkworthy``, only sentences that check-worthy, most check-worthy first."""
+    def filtered_ids(self, filters: Filters = NO_FILTERS) -> np.ndarray:
+        """Sentence ids that pass the filters; with ``min_checkworthy``, most check-worthy
+        first. ``source`` matches the stored source or its outlet name (``outlet_of``)."""
+        f = filters
         where: list[str] = []
         params: list[object] = []
-        if since:
+        if (f.since or f.until) and not f.inferred_dates:
+            where.append("a.date_inferred = 0")
+        if f.since:
             where.append("a.date >= ?")
-            params.append(since)
-        if until:
+            params.append(f.since)
+        if f.until:
             where.append("a.date <= ?")
-            params.append(until)
-        if source:
-            where.append("lower(a.source) = lower(?)")
-            params.append(source)
-        if lang:
-            where.append("lower(coalesce(s.lang, a.lang)) = lower(?)")
-            params.append(lang)
+            params.append(f.until)
+        if f.source:
+            where.append(
+                "(a.source = ? COLLATE NOCASE OR outlet(a.source, a.url) = ? COLLATE NOCASE)"
+            )
+            params += [f.source, f.source]
+        if f.lang:
+            where.append("coalesce(s.lang, a.lang) = ? COLLATE NOCASE")
+            params.append(f.lang)
         order = ""
-        if min_checkworthy is not None:
+        if f.min_checkworthy is not None:
             where.append("s.checkworthy >= ?")
-            params.append(min_checkworthy)
+            params.append(f.min_checkworthy)
             order = " ORDER BY s.checkworthy DESC, s.id"
         sql = "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id"
         if where:
             sql += " WHERE " + " AND ".join(where)
         return np.fromiter((r[0] for r in self.db.execute(sql + order, params)), dtype=np.int64)
 
-    def sentences_by_id(self, ids: Sequence[int]) -> dict[int, dict]:
+    def sentences_by_id(self, ids: Sequence[int], inferred_dates: bool = True) -> dict[int, dict]:
         """Sentence rows with their article, neighbours, text hash and check-worthiness,
-        keyed by sentence id."""
+        keyed by sentence id; without ``inferred_dates``, an inferred date reads as none."""
         out = {}
         for chunk, marks in _chunks(ids):
             rows = self.db.execute(
                 f"""
                 SELECT s.id, s.idx, s.start, s.end, s.text, s.lang, s.features, s.hash,
                        s.checkworthy, a.id, a.title, a.date, a.source, a.url, a.path, a.lang,
+                       a.date_inferred,
                        (SELECT p.text FROM sentences p WHERE p.article_id = s.article_id
                           AND p.idx = s.idx - 1),
                        (SELECT n.text FROM sentences n WHERE n.article_id = s.article_id
@@ -347,13 +369,14 @@ class Store:
                     "article": ArticleRef(
                         id=r[9],
                         title=r[10],
-                        date=r[11],
+                        date=r[11] if inferred_dates or not r[16] else None,
                         source=r[12],
                         url=r[13],
                         path=r[14],
                         lang=r[15],
+                        date_inferred=bool(r[16]) and inferred_dates,
                     ),  # fmt: skip
-                    "context": {"before": r[16], "after": r[17]},
+                    "context": {"before": r[17], "after": r[18]},
                 }
         return out
 
@@ -423,3 +446,8 @@ class Store:
             "dates": {"first": dates[0], "last": dates[1]},
             "undated_articles": q("SELECT count(*) FROM articles WHERE date IS NULL").fetchone()[0],
         }
+
+
+def _inferred_date(features: Iterable[dict]) -> str | None:
+    """An undated article's lower bound: the latest full date its sentences write."""
+    return latest_written_day(d for f in features for d in f.get("dates", ()))

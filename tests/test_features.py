@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.features import Features, Quantity, extract
+from factcheck.features import Features, Quantity, _parse_number, extract
 from factcheck.sentences import split_sentences
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -105,6 +105,39 @@ def test_comma_reads_by_language() -> None:
 )
 def test_not_a_quantity(text: str, lang: str) -> None:
     assert extract(text, lang).quantities == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "lang", "value"),
+    [
+        ("52.376552,5.198303", "en", None),  # coordinates
+        ("1.5,2.5", "fr", None),  # a list
+        ("1,2,3", "en", None),
+        ("1.200.5", "fr", None),
+        ("1,200.5", "en", 1200.5),
+        ("1.200,5", "fr", 1200.5),
+        ("1,200,000", "en", 1_200_000),
+        ("12,5", "fr", 12.5),
+    ],
+)
+def test_parse_number_refuses_digits_that_are_no_one_figure(
+    raw: str, lang: str, value: float | None
+) -> None:
+    assert _parse_number(raw, lang) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le point se trouve à 52.376552,5.198303 près d'Utrecht.",
+        "Entre 1.5,2.5 millions de personnes ont fui.",
+    ],
+)
+def test_coordinates_and_lists_are_no_quantity(text: str) -> None:
+    """Their digits give no figure (only the vague "millions" is one)."""
+    features = extract(text, "fr")
+    assert not [q for q in features.quantities if any(c.isdigit() for c in q.text)]
+    assert spans_hold(text, features)
 
 
 def test_years_in_dates_are_dates_not_quantities() -> None:

@@ -3,8 +3,8 @@
 Settings: every test uses ``_fuzz(n)``: ``max_examples=n`` (times ``FACTCHECK_FUZZ_SCALE``,
 default 1, raise it for a long local run), ``deadline=None`` (timings vary on shared CI
 cores) and ``database=None`` (no failure replay that would make runs depend on history).
-The whole file runs in about 10 s on two cores. Known bugs are pinned by
-``xfail(strict=True)`` tests with a minimal example; the properties skip those inputs.
+The whole file runs in about 10 s on two cores. Each bug the properties found is fixed and
+pinned by a regression test with a minimal example; no input is left out for a known bug.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _fuzz(examples: int) -> Callable:
 
 _SPECIAL = "«»’“”\u202f\u00a0\u2028\x85\r\n\t \x00.!?…,;:-—–#>•*_|/()[]\"'©\ufeff\ud800\udfff"
 _CHARS = st.one_of(st.characters(), st.sampled_from(_SPECIAL))
-# Valid JSON cannot carry these raw; escaped lone surrogates are a known bug (xfail below).
+# UTF-8 JSON cannot carry these raw; for their escapes see test_jsonl_lone_surrogate_escape.
 _JSON_CHARS = st.one_of(
     st.characters(codec="utf-8"), st.sampled_from(_SPECIAL.replace("\ud800\udfff", ""))
 )
@@ -119,26 +119,16 @@ def _article_text(draw: st.DrawFn, chars: st.SearchStrategy[str] = _CHARS) -> st
 
 _ANY_TEXT = st.one_of(st.text(_CHARS, max_size=300), _article_text())
 
-# Known bugs in clean.py (see the xfail tests below): whitespace left after a markdown marker,
-# and a quoted metadata title ('Title: ""') giving an empty or untrimmed block.
-_MARKER_THEN_SPACE = re.compile(r"(?:#{1,6}|>)[ \t]++[^\S\n]")
-_QUOTED_TITLE = re.compile(r"(?i)(?:title|titre|headline)\s*:\s*[\"']")
-
-
-def _known_clean_bug(text: str) -> bool:
-    return bool(_MARKER_THEN_SPACE.search(text) or _QUOTED_TITLE.search(text))
-
-
 # --- clean.py -----------------------------------------------------------------------------
 
 
-def _check_spans(text: str, spans: list[tuple[int, int]], trimmed: bool = True) -> None:
+def _check_spans(text: str, spans: list[tuple[int, int]]) -> None:
     """Spans are non-empty, in order, non-overlapping, inside ``text`` and trimmed."""
     previous = 0
     for start, end in spans:
         assert previous <= start < end <= len(text), (start, end, spans)
         piece = text[start:end]
-        assert not trimmed or piece == piece.strip(), repr(piece)
+        assert piece == piece.strip(), repr(piece)
         previous = end
 
 
@@ -146,7 +136,6 @@ def _check_spans(text: str, spans: list[tuple[int, int]], trimmed: bool = True) 
 @given(_ANY_TEXT)
 def test_clean_text_spans_are_ordered_trimmed_and_in_text(text: str) -> None:
     """Blocks index the original text; title and other fields are taken from it verbatim."""
-    assume(not _known_clean_bug(text))
     cleaned = clean_text(text)
     _check_spans(text, cleaned.blocks)
     for value in (cleaned.title, cleaned.date_text, cleaned.author, cleaned.source, cleaned.url):
@@ -157,7 +146,7 @@ def test_clean_text_spans_are_ordered_trimmed_and_in_text(text: str) -> None:
 @_fuzz(150)
 @given(_ANY_TEXT)
 def test_clean_text_never_raises(text: str) -> None:
-    """Any text at all, known bugs included, gives a ``Cleaned`` with spans inside it."""
+    """Any text at all gives a ``Cleaned`` with spans inside it."""
     cleaned = clean_text(text)
     assert all(0 <= s <= e <= len(text) for s, e in cleaned.blocks)
     assert cleaned.title is None or cleaned.title in text
@@ -194,7 +183,8 @@ def test_long_paragraph_is_always_kept(opener: str, words: list[str], after: lis
 
 
 def test_long_more_from_paragraph_is_kept() -> None:
-    """A >600-char paragraph opening with 'More from' is taken for a list heading."""
+    """A >600-char paragraph opening with 'More from' is kept, not taken for the heading of a
+    list of links (as it once was)."""
     paragraph = "More from " + "the report shows that prices rose again, " * 20 + "said the bank."
     text = "Le président a parlé hier soir.\n\n" + paragraph
     blocks = clean_text(text).blocks
@@ -202,16 +192,22 @@ def test_long_more_from_paragraph_is_kept() -> None:
 
 
 def test_markdown_marker_then_nbsp_is_trimmed() -> None:
-    """'# \\xa0Titre' gives a block starting with U+00A0 (and the title is missed)."""
+    """'# \\xa0Titre' gives the title and a block without the U+00A0 (it once kept it)."""
     text = "# \u00a0Poutine reçoit Macron\n\nLe président a parlé hier soir."
     cleaned = clean_text(text)
     _check_spans(text, cleaned.blocks)
+    assert cleaned.title == text[cleaned.blocks[0][0] : cleaned.blocks[0][1]]
+    assert cleaned.title == "Poutine reçoit Macron"
 
 
 def test_empty_quoted_title_gives_no_empty_block() -> None:
-    """'title: \"\"' in front matter yields the block (12, 12) and title ''."""
+    """'title: \"\"' in front matter gives no title and no empty block (it once gave the
+    block (12, 12) and the title '')."""
     text = '---\ntitle: ""\n---\nBody text here.'
-    _check_spans(text, clean_text(text).blocks)
+    cleaned = clean_text(text)
+    _check_spans(text, cleaned.blocks)
+    assert cleaned.title is None
+    assert [text[s:e] for s, e in cleaned.blocks] == ["Body text here."]
 
 
 # --- sentences.py -------------------------------------------------------------------------
@@ -383,7 +379,6 @@ def test_parse_bound_year(year: int) -> None:
 @given(st.integers(1, 9999), st.integers(1, 12), st.booleans())
 def test_parse_bound_month(year: int, month: int, pad: bool) -> None:
     """'YYYY-MM' (or 'YYYY-M') is the first day, or the last one with ``end=True``."""
-    assume((year, month) != (9999, 12))  # known bug, see the xfail test below
     text = f"{year:04}-{month:02}" if pad else f"{year:04}-{month}"
     last = calendar.monthrange(year, month)[1]
     assert parse_bound(text) == dt.date(year, month, 1)
@@ -391,7 +386,8 @@ def test_parse_bound_month(year: int, month: int, pad: bool) -> None:
 
 
 def test_parse_bound_last_month_of_9999() -> None:
-    """'9999-12' with ``end=True`` raises 'year 10000 is out of range'."""
+    """'9999-12' with ``end=True`` ends on 31 December 9999 (it once raised 'year 10000 is
+    out of range')."""
     assert parse_bound("9999-12", end=True) == dt.date(9999, 12, 31)
 
 
@@ -442,7 +438,7 @@ def _check_items(path: Path, raw: bytes, items: list[Parsed | Problem]) -> None:
             assert item.article.path == str(path)
             assert item.blocks
             text = item.article.text
-            _check_spans(text, item.blocks, trimmed=not _known_clean_bug(text))
+            _check_spans(text, item.blocks)
 
 
 @_fuzz(120)
@@ -615,23 +611,31 @@ def test_read_file_jsonl_lines(
             assert len(final) == 1 and len(caveats) <= 1, (n, got)
 
 
-def _jsonl_raises(fuzz_dir: Path, name: str, line: str) -> list[Parsed | Problem]:
+def _jsonl_then_a_good_line(fuzz_dir: Path, name: str, line: str) -> Parsed | Problem:
+    """What ``line`` gives, followed by a good line that must still be read."""
     path = fuzz_dir / f"{name}.jsonl"
     items = _read(path, (line + "\n" + json.dumps({"text": "Une phrase."}) + "\n").encode())
-    assert len(items) == 2 and all(isinstance(i, Parsed | Problem) for i in items), items
-    return items
+    assert len(items) == 2 and isinstance(items[1], Parsed), items
+    assert items[1].article.text == "Une phrase."
+    return items[0]
 
 
 def test_jsonl_lone_surrogate_escape(fuzz_dir: Path) -> None:
-    r"""'{"text": "a \ud800 b"}' is valid JSON; Parsed's checksum encode() raises."""
-    _jsonl_raises(fuzz_dir, "surrogate", '{"text": "Bonjour \\ud800 le monde."}')
+    r"""'{"text": "a \ud800 b"}' is valid JSON; the surrogate becomes U+FFFD (it once made
+    Parsed's checksum encode() raise)."""
+    item = _jsonl_then_a_good_line(fuzz_dir, "surrogate", '{"text": "Bonjour \\ud800 le monde."}')
+    assert isinstance(item, Parsed) and item.article.text == "Bonjour \ufffd le monde."
 
 
 def test_jsonl_huge_integer(fuzz_dir: Path) -> None:
-    """json.loads raises ValueError (not JSONDecodeError) past sys.get_int_max_str_digits."""
-    _jsonl_raises(fuzz_dir, "bigint", '{"text": "x", "n": ' + "1" * 5000 + "}")
+    """json.loads raises ValueError (not JSONDecodeError) past sys.get_int_max_str_digits:
+    the line is an invalid-JSON problem, and the next one is read."""
+    item = _jsonl_then_a_good_line(fuzz_dir, "bigint", '{"text": "x", "n": ' + "1" * 5000 + "}")
+    assert isinstance(item, Problem) and item.line == 1 and "invalid JSON" in item.reason
 
 
 def test_jsonl_deep_nesting(fuzz_dir: Path) -> None:
-    """A line of 100,000 '[' makes json.loads raise RecursionError."""
-    _jsonl_raises(fuzz_dir, "deep", "[" * 100_000)
+    """A line of 100,000 '[' makes json.loads raise RecursionError: the line is an
+    invalid-JSON problem, and the next one is read."""
+    item = _jsonl_then_a_good_line(fuzz_dir, "deep", "[" * 100_000)
+    assert isinstance(item, Problem) and item.line == 1 and "invalid JSON" in item.reason

@@ -104,19 +104,20 @@ def test_a_negation_scores_more_contradiction_than_a_paraphrase(head: RelationHe
 
 
 def test_head_behind_the_nli_interface() -> None:
-    """``--nli head``: each verdict joins the rules as evidence of kind "nli"."""
+    """``--nli head``: the head's verdict on the pair (the statement as premise, the claim as
+    hypothesis) joins the rules as evidence of kind "nli", its label and score unchanged."""
     from typer.testing import CliRunner
 
     from factcheck.cli import app
+    from factcheck.embed import load_embedder
 
-    result = CliRunner().invoke(
-        app,
-        ["compare", "Le Kremlin a nié l'attaque", "Le Kremlin a reconnu l'attaque", "--nli", "head",
-         "--json"],
-    )  # fmt: skip
+    claim, statement = "Le Kremlin a nié l'attaque", "Le Kremlin a reconnu l'attaque"
+    result = CliRunner().invoke(app, ["compare", claim, statement, "--nli", "head", "--json"])
     assert result.exit_code == 0, result.output
     nli = [e for e in json.loads(result.stdout)["evidence"] if e["kind"] == "nli"]
-    assert len(nli) == 1 and nli[0]["label"] in {"entailment", "neutral", "contradiction"}
+    [verdict] = HeadNLI(load_embedder()).predict([(statement, claim)])
+    label = verdict["label"]
+    assert nli == [{"kind": "nli", "label": label, "score": round(verdict["scores"][label], 3)}]
 
 
 def test_head_refuses_vectors_of_another_model() -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import random
+from collections.abc import Callable
 from pathlib import Path
 
-from factcheck.ingest import Parsed, Problem, expand_paths, read_file
+import pytest
+
+from factcheck.ingest import NOT_REGULAR, Parsed, Problem, Source, expand_paths, read_file
 
 HTML = """<html><head><title>Poutine et Macron | Le Quotidien</title>
 <meta property="og:site_name" content="Le Quotidien">
@@ -107,7 +113,7 @@ def test_empty_binary_and_unsupported_files_are_problems(tmp_path: Path) -> None
     reasons = {
         Path(p.path).name: p.reason
         for f in expand_paths([tmp_path / "vide.txt", tmp_path / "image.txt"])
-        for p in read_file(f)
+        for p in read_file(f.path, f.name)
     }
     assert reasons == {"vide.txt": "empty file", "image.txt": "binary file, not text"}
     problems = list(expand_paths([tmp_path / "notes.pdf", tmp_path / "absent"]))
@@ -115,9 +121,123 @@ def test_empty_binary_and_unsupported_files_are_problems(tmp_path: Path) -> None
     assert "unsupported" in problems[0].reason and "no such file" in problems[1].reason
 
 
+def test_binary_files_without_nul_bytes_are_skipped_not_ingested(tmp_path: Path) -> None:
+    """Control characters, or bytes that decode to nothing (U+FFFD), but no NUL: not text."""
+    rng = random.Random(0)
+    noise = bytes(rng.randrange(1, 256) for _ in range(4096))  # random bytes, no NUL
+    (tmp_path / "noise.txt").write_bytes(noise)
+    (tmp_path / "controls.md").write_bytes(bytes(rng.randrange(1, 32) for _ in range(4096)))
+    (tmp_path / "replaced.txt").write_text("Le ministre a parlé. " + "\ufffd" * 200, "utf-8")
+    for name in ("noise.txt", "controls.md", "replaced.txt"):
+        [problem] = read_file(tmp_path / name)
+        assert isinstance(problem, Problem) and problem.reason.startswith("binary file, not text")
+    (tmp_path / "ok.txt").write_text("Le ministre a parlé mardi.\f\tIl a promis\x0b une loi.\n")
+    assert _one(tmp_path / "ok.txt").article.text.startswith("Le ministre")
+
+
+def test_blank_or_nul_ids_and_object_fields_are_refused_with_file_and_line(
+    tmp_path: Path,
+) -> None:
+    text = "Le ministre a annoncé la réforme mardi soir."
+    records = [
+        {"id": "   ", "text": text},
+        {"id": "a\x00b", "text": text},
+        {"id": "ok", "text": text, "title": {"fr": "Réforme"}},
+        {"id": "ok2", "text": text, "source": ["AFP", "Reuters"]},
+        {"id": "good", "text": text, "title": "Réforme"},
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    items = list(read_file(path))
+    problems = [(str(p), p.skipped) for p in items if isinstance(p, Problem)]
+    assert problems == [
+        (f"{path}:1: id '   ' is blank or holds a NUL character: give a printable id", True),
+        (f"{path}:2: id 'a\\x00b' is blank or holds a NUL character: give a printable id", True),
+        (f"{path}:3: field 'title' is an object, not text: give it as a string", True),
+        (f"{path}:4: field 'source' is a list, not text: give it as a string", True),
+    ]
+    [parsed] = [p for p in items if isinstance(p, Parsed)]
+    assert (parsed.article.id, parsed.article.title) == ("good", "Réforme")
+
+
 def test_folders_expand_to_supported_files_sorted(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     for name in ("b/2.md", "1.txt", "c.html", "d.jsonl", "skip.csv"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    names = [p.relative_to(tmp_path).as_posix() for p in expand_paths([tmp_path])]
-    assert names == ["1.txt", "b/2.md", "c.html", "d.jsonl"]
+    found = list(expand_paths([tmp_path]))
+    assert [s.path.relative_to(tmp_path).as_posix() for s in found] == [
+        "1.txt",
+        "b/2.md",
+        "c.html",
+        "d.jsonl",
+    ]
+    assert [s.name for s in found] == ["1", "b/2", "c", "d"]
+
+
+def test_files_of_one_name_in_other_folders_get_distinct_stable_names(tmp_path: Path) -> None:
+    """A site's ``2022/02/07/index.html`` and ``2022/02/08/index.html`` are two articles,
+    named the same way at every ingest; files given one by one keep more of their path only
+    when another file of the batch has their name."""
+    for day in ("07", "08", "09"):
+        (tmp_path / "site" / "2022" / "02" / day).mkdir(parents=True)
+        page = HTML.replace("lundi", f"le {day} février")
+        (tmp_path / "site" / "2022" / "02" / day / "index.html").write_text(page)
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.txt").write_text("x")
+    (tmp_path / "a" / "x.md").write_text("x")
+
+    def names(*paths: Path) -> list[str]:
+        return [s.name for s in expand_paths(paths) if isinstance(s, Source)]
+
+    site = ["2022/02/07/index", "2022/02/08/index", "2022/02/09/index"]
+    assert names(tmp_path / "site") == names(tmp_path / "site") == site
+    assert names(tmp_path) == ["a/x", "a/x.txt", "b/x", *(f"site/{n}" for n in site)]
+    a, b = tmp_path / "a" / "x.txt", tmp_path / "b" / "x.txt"
+    assert names(a, b) == ["x", "b/x"]
+    assert names(tmp_path / "b", tmp_path / "a") == ["x", "a/x", "a/x.txt"]
+    assert names(a, tmp_path / "a", a) == ["x", "x.md"], "each file once"
+    parsed = [item for s in expand_paths([tmp_path / "site"]) for item in read_file(s.path, s.name)]
+    assert [p.article.id for p in parsed if isinstance(p, Parsed)] == site
+
+
+def test_what_cannot_be_read_is_named_and_the_rest_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder or path that cannot be read is a Problem, and its siblings are still read.
+    Permissions deny root nothing, so the refusals are simulated where the file system is
+    asked; a FIFO, a dangling link and a link loop fail for anyone."""
+    folder = tmp_path / "in"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "locked" / "hidden.txt").write_text("x")
+    (folder / "ok.txt").write_text("x")
+    os.mkfifo(folder / "pipe.txt")  # reading it would wait forever
+    (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    denied = tmp_path / "denied" / "a.txt"
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(os, "scandir", _refusing(os.scandir, folder / "locked"))
+    monkeypatch.setattr(Path, "stat", _refusing(Path.stat, denied))
+    items = list(expand_paths([folder, denied, loop, fifo]))
+    assert [i.path for i in items if isinstance(i, Source)] == [folder / "ok.txt"]
+    assert {p.path: p.reason for p in items if isinstance(p, Problem)} == {
+        str(folder / "locked"): "cannot read folder: Permission denied",
+        str(folder / "pipe.txt"): NOT_REGULAR,
+        str(folder / "gone.txt"): "broken symbolic link",
+        str(denied): "cannot read: Permission denied",
+        str(loop): "cannot read: Too many levels of symbolic links",
+        str(fifo): NOT_REGULAR,
+    }
+
+
+def _refusing(function: Callable, refused: Path) -> Callable:
+    """``function`` (``os.scandir``, ``Path.stat``…), denied the permission to read ``refused``."""
+
+    def wrapper(path: Path | str, *args: object, **kwargs: object) -> object:
+        if Path(path) == refused:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return function(path, *args, **kwargs)
+
+    return wrapper

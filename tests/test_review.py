@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +17,8 @@ from typer.testing import CliRunner
 from factcheck import Corpus
 from factcheck.cli import app
 from factcheck.publish import claim_review, publish_lines
-from factcheck.review import Decision, ReviewError, Reviews
+from factcheck.review import Decision, ReviewError, Reviews, dismissed_pairs
+from factcheck.serve import make_server
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "contradictions"
 runner = CliRunner()
@@ -215,7 +218,7 @@ def test_bad_decisions_are_refused_clearly(index: Path, tmp_path: Path) -> None:
     verdict = _invoke("review", forces["id"], "--verdict", "wrong", *common)
     assert verdict.exit_code == 1 and "verdict 'wrong'" in verdict.stderr
     both = _invoke("review", forces["id"], "--confirm", "--dismiss", *common)
-    assert both.exit_code == 1
+    assert both.exit_code == 2  # a usage error: options that do not go together
     assert not decisions.exists()  # nothing was written
 
     decisions.write_text('{"cluster": "c1", "decision": "confirmed"}\nnot json\n')
@@ -226,6 +229,73 @@ def test_bad_decisions_are_refused_clearly(index: Path, tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "no decisions file at" in missing.stderr
     with pytest.raises(ReviewError, match="a verdict is given to a whole cluster"):
         Decision("c1", "confirmed", conflict=("sa", "sb"), verdict="false")
+
+
+@pytest.mark.slow
+def test_the_latest_decision_is_the_last_in_the_file_whatever_its_clock(
+    index: Path, tmp_path: Path
+) -> None:
+    """A reviewer's clock set to the year 9999 cannot make a decision final."""
+    decisions = tmp_path / "decisions.jsonl"
+    forces = _clusters(index)["forces"]
+    pair = (forces["conflicts"][0]["a"], forces["conflicts"][0]["b"])
+    future = Decision(forces["id"], "confirmed", conflict=pair, at="9999-12-31T23:59:59+00:00")
+    decisions.write_text(json.dumps(future.to_dict()) + "\n", encoding="utf-8")
+    with Corpus.open(index, create=False) as corpus:
+        reviews = Reviews(corpus.store, decisions)
+        reviews.record(Decision(forces["id"], "dismissed", conflict=pair))
+        assert reviews.state(forces["id"]).conflicts[frozenset(pair)].decision == "dismissed"
+        assert frozenset(pair) in dismissed_pairs(corpus.store)
+
+
+@pytest.mark.slow
+def test_a_decisions_line_that_is_no_decision_is_named_and_skipped(
+    index: Path, tmp_path: Path
+) -> None:
+    """A note that is an object: stats, report and the page go on without that line and
+    name it; publish refuses until it is fixed. A numeric note is read as text."""
+    decisions = tmp_path / "decisions.jsonl"
+    forces = _clusters(index)["forces"]
+    conflict = [forces["conflicts"][0]["a"], forces["conflicts"][0]["b"]]
+    lines = [
+        {"cluster": forces["id"], "conflict": conflict, "decision": "confirmed", "note": "ok"},
+        {"cluster": forces["id"], "decision": "dismissed", "note": {"why": "wrong match"}},
+        {"cluster": forces["id"], "decision": "confirmed", "verdict": "false", "note": 12},
+    ]
+    decisions.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    common = ["--index", str(index), "--decisions", str(decisions)]
+    why = f"{decisions}:2: 'note' must be text, not an object"
+
+    stats = _invoke("review", "--stats", "--json", *common)
+    assert stats.exit_code == 1 and why in stats.stderr
+    assert json.loads(stats.stdout)["fr"]["confirmed"] == 1
+    report = _invoke("report", *common)
+    assert report.exit_code == 1 and why in report.stderr
+    assert forces["id"] in [json.loads(x)["id"] for x in report.stdout.splitlines()]
+    claimreview = tmp_path / "claimreview.json"
+    publish = ["publish", "--claimreview", str(claimreview), "--author", "Desk", *common]
+    refused = _invoke(*publish)
+    assert refused.exit_code == 1 and why in refused.stderr
+    assert "nothing published" in refused.stderr
+    assert refused.stdout == "" and not claimreview.exists()
+
+    server = make_server(index, decisions, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(server.url, timeout=60) as page:
+            assert f"{decisions}:2: " in page.read().decode()
+        with urllib.request.urlopen(f"{server.url}cluster/{forces['id']}", timeout=60) as page:
+            assert page.status == 200 and "— 12</p>" in page.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+    decisions.write_text("".join(json.dumps(x) + "\n" for x in lines[::2]), encoding="utf-8")
+    published = _invoke(*publish)
+    assert published.exit_code == 0, published.output
+    assert json.loads(claimreview.read_text())[0]["reviewBody"] == "12"
 
 
 def test_claim_review_of_an_unproven_claim_has_no_rating_value() -> None:

