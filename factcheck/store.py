@@ -91,6 +91,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.create_function("outlet", 2, outlet_of, deterministic=True)
             if readonly:
+                self._read_old()
                 self.db.execute("PRAGMA query_only=ON")
             else:
                 self._prepare()
@@ -119,6 +120,16 @@ class Store:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+    def _read_old(self) -> None:
+        """A reader of an index an earlier factcheck wrote, before any writer migrated it:
+        its articles read as not dated by inference (a temporary view shadows the table for
+        this connection only; the file is not changed)."""
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(articles)")}
+        if columns and "date_inferred" not in columns:
+            self.db.execute(
+                "CREATE TEMP VIEW articles AS SELECT *, 0 AS date_inferred FROM main.articles"
+            )
 
     def _migrate(self) -> None:
         """Bring an index written by an earlier factcheck up to this schema, in place."""

@@ -73,3 +73,20 @@ def test_an_old_index_gains_inferred_dates_on_its_next_writable_open(tmp_path: P
     row = migrated.db.execute("SELECT date, date_inferred FROM articles").fetchone()
     migrated.close()
     assert row == ("2024-06-21", 1)
+
+
+def test_a_reader_of_an_old_index_finds_and_filters_before_any_migration(tmp_path: Path) -> None:
+    path = tmp_path / "meta.sqlite"
+    store = Store(path)
+    sentence = _add(store, Article(id="dated", text=" ".join(TEXTS), date="2024-07-01"))
+    with store.db:
+        store.db.execute("ALTER TABLE articles DROP COLUMN date_inferred")
+    store.close()
+    reader = Store(path, readonly=True)
+    ids = reader.filtered_ids(Filters(since="2024-07", inferred_dates=False)).tolist()
+    row = reader.sentences_by_id([sentence])[sentence]["article"]
+    reader.close()
+    assert sentence in ids
+    assert (row.date, row.date_inferred) == ("2024-07-01", False)
+    columns = {r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(articles)")}
+    assert "date_inferred" not in columns  # the file is left as it is
