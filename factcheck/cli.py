@@ -26,7 +26,7 @@ from .corpus import Corpus, IngestResult, check_claim, default_index
 from .dates import parse_bound
 from .distributed import DEFAULT_CONCURRENCY, RayIngestResult
 from .embed import load_embedder
-from .errors import FactcheckError
+from .errors import FactcheckError, InputError
 from .filters import Filters
 from .models import Match
 from .relation_model import RelationModel
@@ -124,7 +124,7 @@ def _errors() -> Iterator[None]:
     except UsageError as exc:
         err.print(f"[red]Error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
-    except (FactcheckError, ValueError) as exc:
+    except FactcheckError as exc:
         err.print(f"[red]Error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
@@ -268,7 +268,7 @@ def _checked(watched: list[WatchedClaim]) -> tuple[list[str], int]:
     for claim in watched:
         try:
             if claim.error:
-                raise ValueError(claim.error)
+                raise InputError(claim.error)
             claims.append(check_claim(claim.text))
         except ValueError as exc:
             err.print(f"[red]error:[/red] {escape(f'{claim.path}:{claim.line}: {exc}')}")
@@ -429,7 +429,7 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         write_text(path, text)
     except OSError as exc:
-        raise ValueError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _statement_cell(statement: Statement) -> str:
@@ -652,7 +652,7 @@ def publish(
         reviews = Reviews(corpus.store, decisions)
         if reviews.skipped:
             _print_skipped(reviews.skipped)
-            raise ValueError(
+            raise InputError(
                 f"nothing published: fix the lines of {reviews.path} named above first "
                 "(a decision left out could be the one that dismissed a claim)"
             )

@@ -24,7 +24,7 @@ from . import __version__, checkworthy
 from . import report as reporting
 from .atomic import write_text
 from .embed import DEFAULT_MODEL, Embedder, load_embedder
-from .errors import CorpusError, FactcheckError, ModelError
+from .errors import CorpusError, FactcheckError, InputError, ModelError
 from .features import extract
 from .filters import NO_FILTERS, Filters
 from .ingest import Parsed, Problem, expand_paths, parse_article, read_file
@@ -491,7 +491,7 @@ class Corpus:
         ``filters.min_checkworthy`` check-worthy (``checkworthy.MIN_CHECKWORTHY`` if unset).
         """
         if not 0.0 <= min_score <= 1.0:
-            raise ValueError(f"min_score must be between 0 and 1, not {min_score}")
+            raise InputError(f"min_score must be between 0 and 1, not {min_score}")
         found = reporting.build(
             self.store,
             self._vector_index(),
@@ -627,16 +627,16 @@ def check_claim(claim: str) -> str:
     any model call, so that a watch-list can report its bad claims one by one."""
     text = claim.strip()
     if not text:
-        raise ValueError("the claim is empty")
+        raise InputError("the claim is empty")
     if len(text) > MAX_CLAIM_CHARS:
-        raise ValueError(
+        raise InputError(
             f"the claim is {len(text):,} characters long; the limit is {MAX_CLAIM_CHARS:,} "
             "(a claim is a sentence or two, not an article)"
         )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate, such as JSON's "\\ud83d"
-        raise ValueError(
+        raise InputError(
             f"the claim holds \\u{ord(text[exc.start]):04x} at character {exc.start + 1}, "
             "half of a character (a lone surrogate): fix the claim's encoding"
         ) from None

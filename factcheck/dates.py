@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from factcheck.errors import InputError
 from factcheck.vocabulary import fold
 
 _MONTHS = {
@@ -81,7 +82,7 @@ def parse_bound(text: str, end: bool = False) -> dt.date:
         return dt.date(year, month, calendar.monthrange(year, month)[1])
     parsed = parse_date(value)
     if parsed is None:
-        raise ValueError(f"invalid date {text!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+        raise InputError(f"invalid date {text!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
     return parsed
 
 

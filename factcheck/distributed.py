@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from .corpus import Corpus, IngestResult, _spans, _text_hash
-from .errors import CorpusError, FactcheckError, MissingExtra, ModelError
+from .errors import CorpusError, FactcheckError, InputError, MissingExtra, ModelError
 from .ingest import Parsed
 from .lock import write_lock
 
@@ -95,7 +95,7 @@ def ingest_with_ray(
     """
     _import_ray()  # fail before reading anything
     if concurrency < 1 or batch_size < 1:
-        raise ValueError("concurrency and batch_size must be at least 1")
+        raise InputError("concurrency and batch_size must be at least 1")
     paths = list(paths)
     texts = missing_texts(corpus, paths, on_progress)
     result = RayIngestResult()

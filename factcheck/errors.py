@@ -19,3 +19,9 @@ class CorpusError(FactcheckError):
 
 class MissingExtra(FactcheckError):
     """An optional dependency (an extra of the package) that is not installed."""
+
+
+class InputError(FactcheckError, ValueError):
+    """Input a user can correct (a claim, a date, an option value). Also a ``ValueError``, so
+    that Python callers may catch it as one; the CLI reports it, and lets any other
+    ``ValueError`` (a bug) surface with its traceback."""

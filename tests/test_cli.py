@@ -286,3 +286,21 @@ def test_digits_that_are_no_figure_neither_stop_ingest_nor_find(tmp_path: Path) 
     compared = runner.invoke(app, ["compare", "--json", "1.5,2.5 millions", coordinates])
     assert compared.exit_code == 0, compared.output
     assert json.loads(compared.stdout)["relation"] in {"agrees", "contradicts", "related"}
+
+
+def test_an_internal_value_error_is_not_passed_off_as_a_user_error(
+    index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug surfaces as the exception it is; only input a user can correct reads "Error: …"."""
+    from factcheck import Corpus
+
+    def broken(*args, **kwargs):
+        raise ValueError("an internal bug")
+
+    monkeypatch.setattr(Corpus, "find_many", broken)
+    result = runner.invoke(app, ["find", "Poutine", "--index", str(index)])
+    assert isinstance(result.exception, ValueError)
+    assert "Error:" not in result.stderr
+    monkeypatch.undo()
+    user = runner.invoke(app, ["find", "   ", "--index", str(index)])
+    assert user.exit_code == 1 and "Error:" in user.stderr
