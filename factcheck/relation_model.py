@@ -17,7 +17,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from .errors import ModelError
-from .export import ONNX_FILE, ensure_relation_model, run_sorted
+from .export import (
+    ONNX_FILE,
+    RELATION_MAX_TOKENS,
+    encode,
+    ensure_relation_model,
+    run_sorted,
+    shared_tokenizer,
+)
 from .nli import LABELS, softmax, to_predictions
 from .relations import MODEL_CROSS_MIN_SIMILARITY, MODEL_ENTAILMENT, MODEL_MIN_SIMILARITY
 
@@ -39,7 +46,6 @@ class RelationModel:
     def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
         self._session = None
-        self._tokenizer = None
         self._loading: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -69,14 +75,14 @@ class RelationModel:
     def _load(self) -> None:
         try:
             import onnxruntime
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401  (checked here, used by export.encode)
         except ImportError as exc:
             raise ModelError(
                 f"the relation model needs onnxruntime and tokenizers ({exc}): "
                 "pip install factcheck-claims"
             ) from exc
         folder = ensure_relation_model()
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        shared_tokenizer()
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = onnxruntime.InferenceSession(
@@ -86,8 +92,8 @@ class RelationModel:
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Raw scores, one row per pair, columns in ``LABELS`` order."""
         self._ready()
-        encoded = self._tokenizer.encode_batch([(p.strip(), h.strip()) for p, h in pairs])
-        return run_sorted(self._session, [e.ids for e in encoded], self.batch_size, len(LABELS))
+        tokens = encode([(p.strip(), h.strip()) for p, h in pairs], RELATION_MAX_TOKENS)
+        return run_sorted(self._session, tokens, self.batch_size, len(LABELS))
 
     def predict(self, pairs: Sequence[tuple[str, str]]) -> list[dict]:
         """``[{"label": best, "scores": {label: p}}]`` for each (premise, hypothesis) pair."""
