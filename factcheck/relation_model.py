@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import relations
 from .errors import ModelError
 from .export import (
     ONNX_FILE,
@@ -26,10 +27,6 @@ from .export import (
     shared_tokenizer,
 )
 from .nli import LABELS, softmax, to_predictions
-from .relations import MODEL_CROSS_MIN_SIMILARITY, MODEL_ENTAILMENT, MODEL_MIN_SIMILARITY
-
-# Below this similarity no verdict of the model can change a relation (``relations.relate``).
-MODEL_FLOOR = min(MODEL_MIN_SIMILARITY, MODEL_CROSS_MIN_SIMILARITY)
 
 MODEL_NAME = "model"  # the evidence kind of its verdicts
 
@@ -108,18 +105,32 @@ class RelationModel:
         both_ways: bool = True,
     ) -> list[dict]:
         """The verdicts ``relations.relate`` takes as ``model``, for (claim, match) pairs:
-        the match as premise and the claim as hypothesis, then, where that is entailment,
-        the other way round (``reverse``; only ``agrees`` needs it: ``both_ways=False``
-        skips it when only contradictions are wanted). Pairs below ``MODEL_FLOOR`` are not
-        read ({}): that is what keeps ``find --contradicts`` to the candidates worth reading."""
-        read = [i for i, s in enumerate(similarities) if s >= MODEL_FLOOR]
+        the match as premise and the claim as hypothesis, then, where ``wants_reverse`` says so,
+        the other way round (only ``agrees`` needs it: ``both_ways=False`` skips it when only
+        contradictions are wanted). Pairs below ``model_floor()`` are not read ({}): that is
+        what keeps ``find --contradicts`` to the candidates worth reading."""
+        read = [i for i, s in enumerate(similarities) if s >= model_floor()]
         out: list[dict] = [{} for _ in pairs]
         forward = self.predict([(pairs[i][1], pairs[i][0]) for i in read])
-        for i, verdict in zip(read, forward, strict=True):
-            out[i] = verdict
-        back = [i for i in read if out[i]["scores"]["entailment"] >= MODEL_ENTAILMENT]
-        if not both_ways:
-            return out
-        for i, verdict in zip(back, self.predict([pairs[i] for i in back]), strict=True):
-            out[i]["reverse"] = verdict
+        for i, found in zip(read, forward, strict=True):
+            out[i] = verdict(found, None)
+        back = [i for i in read if both_ways and wants_reverse(out[i])]
+        for i, found in zip(back, self.predict([pairs[i] for i in back]), strict=True):
+            out[i] = verdict(out[i], found)
         return out
+
+
+def model_floor() -> float:
+    """Below this similarity no verdict of the model can change a relation (``relate``)."""
+    return min(relations.MODEL_MIN_SIMILARITY, relations.MODEL_CROSS_MIN_SIMILARITY)
+
+
+def wants_reverse(forward: dict) -> bool:
+    """Whether the other direction matters: only entailment can become ``agrees``."""
+    return forward["scores"]["entailment"] >= relations.MODEL_ENTAILMENT
+
+
+def verdict(forward: dict, reverse: dict | None) -> dict:
+    """The ``model`` argument of ``relations.relate``: the verdict on (match, claim), with
+    the one on (claim, match) as ``reverse`` when it was read."""
+    return {**forward, "reverse": reverse} if reverse is not None else dict(forward)

@@ -159,18 +159,48 @@ def relate(
     """
     a = claim if isinstance(claim, Side) else side(claim, claim_features, claim_date)
     b = match if isinstance(match, Side) else side(match, match_features, match_date)
+    return decide(findings(a, b, similarity, strict), nli=nli, model=model)
+
+
+@dataclass
+class Findings:
+    """What the rules found on a pair, kept so that a model's verdict can be joined later
+    (``decide``) without running the rules again."""
+
+    a: Side
+    b: Side
+    similarity: float
+    alignment: _Alignment
+    evidence: list[dict]
+    values_differ: bool
+
+
+def findings(a: Side, b: Side, similarity: float, strict: bool = False) -> Findings:
+    """The same-thing gate and, when it passes, every rule's evidence (see ``relate``)."""
     alignment = _align(a, b, similarity, strict)
     evidence: list[dict] = []
     if alignment.same_thing:
         for rule in _RULES:
             evidence.extend(rule(a, b, alignment))
-    conflict = any(not e.get("agrees") for e in evidence)
     values_differ = _values_differ(a.features.quantities, b.features.quantities)
+    return Findings(a, b, similarity, alignment, evidence, values_differ)
+
+
+def decide(found: Findings, nli: dict | None = None, model: dict | None = None) -> Relation:
+    """The relation from the rules' findings, with a model's verdict and an external NLI
+    verdict when given (see ``relate``); ``found`` is left as it is."""
+    alignment, evidence = found.alignment, list(found.evidence)
     if model is not None:
-        relation = _join_model(a, b, alignment, similarity, model, evidence, values_differ)
-    elif conflict:
+        relation = _join_model(
+            found.a, found.b, alignment, found.similarity, model, evidence, found.values_differ
+        )
+    elif any(not e.get("agrees") for e in evidence):
         relation = CONTRADICTS
-    elif alignment.same_thing and _paraphrase(alignment, similarity) and not values_differ:
+    elif (
+        alignment.same_thing
+        and _paraphrase(alignment, found.similarity)
+        and not found.values_differ
+    ):
         relation = AGREES
     else:
         relation = RELATED
@@ -547,15 +577,20 @@ def _interval(q: Quantity) -> tuple[float, float]:
     return low, high
 
 
+def _same_value(x: Quantity, y: Quantity) -> bool:
+    """Two quantities of one dimension whose values (read as ranges) meet."""
+    if _dimension(x)[0] != _dimension(y)[0]:
+        return False
+    (xl, xh), (yl, yh) = _interval(x), _interval(y)
+    return xl <= yh and yl <= xh
+
+
 def _shared_figure(a: Side, b: Side) -> bool:
     """A figure in common: one quantity of the same dimension and value on both sides, or
     one date ("40 morts" and "40 personnes sont mortes")."""
-    for x in a.features.quantities:
-        for y in b.features.quantities:
-            if _dimension(x)[0] == _dimension(y)[0]:
-                (xl, xh), (yl, yh) = _interval(x), _interval(y)
-                if xl <= yh and yl <= xh:
-                    return True
+    xs, ys = a.features.quantities, b.features.quantities
+    if any(_same_value(x, y) for x in xs for y in ys):
+        return True
     dates = [(x, y) for x in a.features.dates for y in b.features.dates]
     return any(_comparable_dates(x, y) and _same_date(x, y) for x, y in dates)
 
@@ -565,17 +600,10 @@ def _values_differ(xs: list[Quantity], ys: list[Quantity]) -> bool:
     forces" and "70 % du personnel militaire" count different nouns, so the number rule
     cannot call them a conflict, but the two statements do not say the same thing either."""
     dimensions = {_dimension(x)[0] for x in xs} & {_dimension(y)[0] for y in ys}
-    for dimension in dimensions:
-        pairs = [
-            (_interval(x), _interval(y))
-            for x in xs
-            if _dimension(x)[0] == dimension
-            for y in ys
-            if _dimension(y)[0] == dimension
-        ]
-        if not any(xl <= yh and yl <= xh for (xl, xh), (yl, yh) in pairs):
-            return True
-    return False
+    return any(
+        not any(_same_value(x, y) for x in xs if _dimension(x)[0] == dimension for y in ys)
+        for dimension in dimensions
+    )
 
 
 def _same_counted(x: Quantity, y: Quantity) -> bool | None:

@@ -24,7 +24,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from datetime import date
 from typing import IO, TYPE_CHECKING
 
 import numpy as np
@@ -35,7 +34,16 @@ from .features import Features
 from .filters import NO_FILTERS, Filters
 from .models import ArticleRef
 from .outlets import outlet_of
-from .relations import AGREES, CONTRADICTS, SAME_MIN_SIMILARITY, Relation, Side, relate, side
+from .relations import (
+    AGREES,
+    CONTRADICTS,
+    SAME_MIN_SIMILARITY,
+    Findings,
+    Side,
+    decide,
+    findings,
+    side,
+)
 from .store import Store
 from .vectors import VectorIndex
 
@@ -77,7 +85,7 @@ class Statement:
 
     @property
     def source(self) -> str | None:
-        return source_of(self.article.source, self.article.url)
+        return outlet_of(self.article.source, self.article.url)
 
     def to_dict(self) -> dict:
         return {
@@ -247,11 +255,6 @@ def build(
     return Report(clusters, len(ids), time.perf_counter() - started, graph.judged)
 
 
-def source_of(source: str | None, url: str | None) -> str | None:
-    """What a report names as an article's source: its outlet (``factcheck.outlets``)."""
-    return outlet_of(source, url)
-
-
 def _add_weekday_evidence(clusters: Iterable[Cluster], features: dict[str, dict | None]) -> None:
     """A weekday that does not fit its date ("lundi 8 février" in 2022) casts doubt on its
     statement: shown in every conflict the statement is part of. ``relations.relate`` compares
@@ -295,7 +298,8 @@ class _Graph:
         self.scale = scale
         self.min_score = min_score
         self.model = model
-        self.pending: list[tuple[int, int]] = []  # same-thing pairs the model has not read
+        # Same-thing pairs the model has not read, with what the rules found on them.
+        self.pending: list[tuple[tuple[int, int], Findings]] = []
         self.judged = 0
         self.links: dict[int, dict[int, float]] = defaultdict(dict)  # same-thing links
         self.pairs: dict[tuple[int, int], tuple[str, list[dict], float]] = {}
@@ -329,10 +333,11 @@ class _Graph:
         elif ra["hash"] == rb["hash"]:
             self.pairs[key] = (AGREES, [], similarity)
         else:
-            found = self._relate(a, b, similarity)
+            rules = findings(self._side(a), self._side(b), similarity, strict=True)
+            found = decide(rules)
             self.pairs[key] = (found.relation, found.evidence, similarity)
             if self.model is not None and found.same_thing:
-                self.pending.append(key)
+                self.pending.append((key, rules))
         return key
 
     def settle(self) -> None:
@@ -342,24 +347,19 @@ class _Graph:
         if not self.pending:
             return
         queued, self.pending = self.pending, []
-        texts = [(self.rows[a]["text"], self.rows[b]["text"]) for a, b in queued]
-        sims = [self.pairs[key][2] for key in queued]
-        for key, verdict in zip(queued, self.model.judge(texts, sims), strict=True):
-            found = self._relate(*key, self.pairs[key][2], verdict)
-            self.pairs[key] = (found.relation, found.evidence, self.pairs[key][2])
+        texts = [(rules.a.text, rules.b.text) for _, rules in queued]
+        sims = [rules.similarity for _, rules in queued]
+        for (key, rules), verdict in zip(queued, self.model.judge(texts, sims), strict=True):
+            found = decide(rules, model=verdict)
+            self.pairs[key] = (found.relation, found.evidence, rules.similarity)
         self.judged += len(queued)
-
-    def _relate(self, a: int, b: int, similarity: float, verdict: dict | None = None) -> Relation:
-        return relate(
-            self._side(a), self._side(b), similarity=similarity, model=verdict, strict=True
-        )
 
     def _side(self, node: int) -> Side:
         """Each statement made ready for comparison once, whatever it meets."""
         if node not in self._sides:
             row = self.rows[node]
             stored = Features.from_dict(row["features"]) if row["features"] else None
-            self._sides[node] = side(row["text"], stored, _day(row))
+            self._sides[node] = side(row["text"], stored, row["article"].day)
         return self._sides[node]
 
     def comparable(self, u: int, v: int) -> bool:
@@ -453,12 +453,6 @@ class _Graph:
             article=row["article"],
             sentence=row["sentence"],
         )
-
-
-def _day(row: dict) -> date | None:
-    """The article's day, to resolve "hier" and weekdays: not an inferred lower bound."""
-    article = row["article"]
-    return date.fromisoformat(article.date) if article.date and not article.date_inferred else None
 
 
 def _assign_ids(store: Store, clusters: Iterable[Cluster]) -> None:

@@ -30,8 +30,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from .corpus import Corpus
 from .errors import FactcheckError
 from .models import Match, shown_date
+from .outlets import outlet_of
 from .relations import VERDICT_KINDS, describe, evidence_spans
-from .report import source_of
 from .review import (
     DECISIONS,
     VERDICTS,
@@ -395,7 +395,7 @@ def _short(text: str, limit: int) -> str:
 
 
 def _source(article: dict) -> str | None:
-    return source_of(article.get("source"), article.get("url"))
+    return outlet_of(article.get("source"), article.get("url"))
 
 
 def _date(article: dict) -> str | None:

@@ -162,14 +162,14 @@ def test_model_reads_translations_as_entailment_both_ways(model) -> None:
 def test_judge_reads_the_reverse_only_after_entailment(model) -> None:
     """``judge`` asks the other direction only where the first says entailment, and skips
     pairs below the similarity floor."""
-    from factcheck.relation_model import MODEL_FLOOR
+    from factcheck.relation_model import model_floor
 
     pairs = [
         ("The central bank raised its rates.", "La banque centrale a relevé ses taux."),
         ("The central bank raised its rates.", "La banque centrale a baissé ses taux."),
         ("The central bank raised its rates.", "Il a neigé à Lyon."),
     ]
-    found = model.judge(pairs, [0.95, 0.95, MODEL_FLOOR - 0.01])
+    found = model.judge(pairs, [0.95, 0.95, model_floor() - 0.01])
     assert found[2] == {}
     for verdict in found[:2]:
         entail = verdict["scores"]["entailment"]
