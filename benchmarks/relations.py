@@ -22,9 +22,11 @@ Run from the repository root: ``python benchmarks/relations.py`` (``--data-dir``
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import math
 import platform
+import random
 import sys
 import time
 from collections import Counter
@@ -34,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from splits import EVAL, daccord_part, xnli_part  # noqa: E402
+from splits import EVAL, TUNE, daccord_part, xnli_part  # noqa: E402
 
 from factcheck import relations  # noqa: E402
 from factcheck.embed import Embedder, load_embedder  # noqa: E402
@@ -57,6 +59,7 @@ EXAMPLES = 8
 EXAMPLE_CHARS = 160
 STS_SAME, STS_DIFFERENT = 4.6, 2.0
 STS_TRANSLATIONS = 400  # sentences checked against their own translation
+SNLI_TUNE = 2000  # SNLI test pairs (seeded sample) among the tune sets, for agreement
 
 
 @dataclass
@@ -115,6 +118,16 @@ def load_sts(data: Path) -> dict[str, list[Pair]]:
             Pair(r["id"], r["sentence2_en"], r["sentence1_fr"], "neutral") for r in different
         ],
     }
+
+
+def load_snli_test(data: Path, n: int = SNLI_TUNE) -> list[Pair]:
+    """A seeded sample of SNLI test (English; never trained on, never reported): its neutral
+    pairs (the hypothesis adds to the premise) are what ``agrees`` must not take."""
+    with gzip.open(data / "snli_en" / "snli_test.jsonl.gz", "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    random.Random(7).shuffle(rows)
+    rows = rows[:n]
+    return [Pair(f"snli{i}", r["hypothesis"], r["premise"], r["label"]) for i, r in enumerate(rows)]
 
 
 def similarities(pairs: Sequence[Pair], embedder: Embedder) -> list[float]:
@@ -263,6 +276,8 @@ def datasets(data: Path, part: str = EVAL) -> dict[str, list[Pair]]:
     if part == EVAL:
         found["rte3_fr"] = load_rte(data)
         found.update(load_sts(data))
+    elif part == TUNE:
+        found["snli_test"] = load_snli_test(data)
     return found
 
 

@@ -28,9 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.corpus import LEXICAL_WEIGHT, RERANK_FACTOR
 from factcheck.embed import Embedder, load_embedder
-from factcheck.lexical import overlap, terms
 
 try:
     from scipy.stats import spearmanr
@@ -126,37 +124,6 @@ def evaluate(vec: dict[str, np.ndarray], rows: list[dict], pools: dict[str, list
     return metrics
 
 
-def lexical_rerank(
-    sims: np.ndarray, queries: Sequence[str], pool: Sequence[str], depth: int
-) -> np.ndarray:
-    """Scores as ``factcheck find`` ranks: the dense top ``depth`` get the lexical bonus and
-    stay above the rest, whose order is unchanged."""
-    out = sims - 2.0
-    for i, query in enumerate(queries):
-        head = np.argpartition(-sims[i], depth)[:depth]
-        query_terms = terms(query)
-        bonus = [overlap(query_terms, pool[j]) for j in head]
-        out[i, head] = sims[i, head] + LEXICAL_WEIGHT * np.array(bonus)
-    return out
-
-
-def rerank_metrics(vec: dict[str, np.ndarray], rows: list[dict], pools: dict[str, list[str]]):
-    """Retrieval with and without the lexical rerank that ``find`` applies (k = 10)."""
-    relevant = [i for i, r in enumerate(rows) if r["score"] >= RELEVANT_SCORE]
-    queries = [rows[i]["sentence1_fr"] for i in relevant]
-    out = {}
-    for lang in ("fr", "en"):
-        index = {text: i for i, text in enumerate(pools[lang])}
-        gold = [index[rows[i][f"sentence2_{lang}"]] for i in relevant]
-        sims = vec["s1_fr_query"][relevant] @ vec[f"pool_{lang}"].T
-        reranked = lexical_rerank(sims, queries, pools[lang], depth=10 * RERANK_FACTOR)
-        out[f"fr_to_{lang}"] = {
-            "dense": retrieval(sims, gold),
-            "reranked": retrieval(reranked, gold),
-        }
-    return out
-
-
 def embed_all(
     embedder: Embedder, rows: list[dict], pools: dict[str, list[str]]
 ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
@@ -217,13 +184,6 @@ def table(result: dict) -> str:
         lines.append(
             f"{name:<30}{m['model']:>8.3f}{m['baseline']:>8.3f}{m['diff']:>+8.3f}{ratio:>8}"
         )
-    lines.append(f"{'lexical rerank (as find does)':<30}{'dense':>8}{'rerank':>8}{'diff':>8}")
-    for direction, both in result["lexical_rerank"].items():
-        for name, value in both["dense"].items():
-            after = both["reranked"][name]
-            lines.append(
-                f"{direction + ' ' + name:<30}{value:>8.3f}{after:>8.3f}{after - value:>+8.3f}"
-            )
     t, machine = result["throughput"], result["machine"]
     lines.append(
         f"throughput: {t['sentences_per_s']} sentences/s ({t['sentences']} in {t['seconds']} s) "
@@ -259,7 +219,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         "metrics": compare(
             evaluate(vec, rows, pools), evaluate(tfidf_vectors(rows, pools), rows, pools)
         ),
-        "lexical_rerank": rerank_metrics(vec, rows, pools),
         "throughput": throughput,
         "machine": {
             "cpu_count": os.cpu_count(),

@@ -19,10 +19,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import match
+from . import __version__, match
 from .atomic import write_text
-from .checkworthy import MIN_CHECKWORTHY
-from .corpus import Corpus, IngestResult, check_claim, default_index
+from .checkworthy import MIN_CHECKWORTHY, score_texts
+from .config import CONFIG_FILE, ConfigError, configured_index, remember_index
+from .corpus import Corpus, IngestResult, check_claim, checkworthy_sentences, default_index
 from .dates import parse_bound
 from .distributed import DEFAULT_CONCURRENCY, RayIngestResult
 from .embed import load_embedder
@@ -40,13 +41,19 @@ app = typer.Typer(
     help="Find where a claim appears, in what words, in which article and from which date.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # help text as written: rich markup ate "[ray]" and "[default: …]"
 )
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line
 
 IndexOpt = Annotated[
     Path | None,
-    typer.Option("--index", help="Index folder [default: $FACTCHECK_INDEX or ./index]"),
+    typer.Option(
+        "--index",
+        metavar="DIR",
+        help="Index folder [default: $FACTCHECK_INDEX, else the index named in ./factcheck.toml "
+        "(written by the first ingest --index), else ./index]",
+    ),
 ]
 CONTEXT_CHARS = 60  # of each neighbouring sentence shown in the table
 SUMMARY_CHARS = 120  # of each statement in the report's summary table
@@ -55,8 +62,9 @@ NliOpt = Annotated[
     str | None,
     typer.Option(
         "--nli",
+        metavar="MODEL",
         help="An NLI model (CrossEncoder or Hugging Face; name or path) whose verdict joins "
-        "the rules, or 'head' for the small packaged head (weak; see README).",
+        "the rules, or 'head' for the small packaged head (weak; see docs/relations.md).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -72,13 +80,15 @@ DecisionsOpt = Annotated[
     Path | None,
     typer.Option(
         "--decisions",
+        metavar="FILE",
         help="Decisions file [default: $FACTCHECK_DECISIONS or claims/decisions.jsonl]",
     ),
 ]
 DECISION_KEYS = {"c": "confirmed", "d": "dismissed", "w": "needs-work"}
 VERDICT_KEYS = {"f": "false", "m": "misleading", "a": "accurate", "u": "unproven"}
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the JSONL here [default: stdout].")
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write the JSONL here [default: stdout]."),
 ]
 
 
@@ -94,14 +104,20 @@ def _bound(value: str | None) -> str | None:
 
 SinceOpt = Annotated[
     str | None,
-    typer.Option(help="Only articles dated on or after (YYYY[-MM[-DD]]).", callback=_bound),
+    typer.Option(
+        metavar="DATE", help="Only articles dated on or after (YYYY[-MM[-DD]]).", callback=_bound
+    ),
 ]
 UntilOpt = Annotated[
-    str | None, typer.Option(help="Only articles dated on or before.", callback=_bound)
+    str | None,
+    typer.Option(metavar="DATE", help="Only articles dated on or before.", callback=_bound),
 ]
-LangOpt = Annotated[str | None, typer.Option(help="Only sentences in this language (fr, en…).")]
+LangOpt = Annotated[
+    str | None, typer.Option(metavar="LANG", help="Only sentences in this language (fr, en…).")
+]
 SourceOpt = Annotated[
-    str | None, typer.Option(help='Only this outlet ("BBC News") or source, any case.')
+    str | None,
+    typer.Option(metavar="SOURCE", help='Only this outlet ("BBC News") or source, any case.'),
 ]
 InferredOpt = Annotated[
     bool,
@@ -139,13 +155,42 @@ def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 cluster``, ``2 clusters``, ``1,234 check-worthy statements``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"factcheck {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The options of ``factcheck`` itself, before any command."""
+
+
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl)")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(metavar="PATH...", help="Files or folders (.txt .md .html .jsonl)"),
+    ],
     index: IndexOpt = None,
     model: Annotated[
         str | None,
-        typer.Option(help="sentence-transformers model name or path, for a new index"),
+        typer.Option(
+            metavar="NAME_OR_PATH",
+            help="sentence-transformers model name or path, for a new index",
+        ),
     ] = None,
     ray: Annotated[
         str | None,
@@ -157,13 +202,23 @@ def ingest(
         ),
     ] = None,
     ray_workers: Annotated[
-        int, typer.Option(min=1, help="With --ray: embedding actors, each loading the model.")
+        int,
+        typer.Option(
+            min=1, metavar="N", help="With --ray: embedding actors, each loading the model."
+        ),
     ] = DEFAULT_CONCURRENCY,
-    as_json: JsonOpt = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Also print the counts, skipped files and warnings as JSON on stdout."
+        ),
+    ] = False,
 ) -> None:
     """Add articles to the index; unchanged ones are skipped, changed ones replaced.
 
-    Exits with status 1 when any file or line was skipped (each is named on stderr).
+    The first ingest --index DIR in a folder writes ./factcheck.toml naming DIR, which the
+    other commands run there then use. Exits with status 1 when any file or line was skipped
+    (each is named on stderr).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -206,19 +261,42 @@ def ingest(
         _print_json(result.to_dict())
     err.print(
         f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-        f"{len(result.skipped)} skipped; {result.sentences} sentences, "
+        f"{len(result.skipped)} skipped; {_count(result.sentences, 'sentence')}, "
         f"{result.embedded} embedded"
         + (f" here, {result.embedded_on_ray} on Ray" if isinstance(result, RayIngestResult) else "")
     )
+    if index is not None:
+        _remember(index)
     if result.skipped:
         raise typer.Exit(1)
 
 
+def _remember(index: Path) -> None:
+    """Name ``index`` in ./factcheck.toml, or say which index that file names instead."""
+    try:
+        written = remember_index(index)
+        named = None if written else configured_index()
+    except ConfigError as exc:
+        err.print(f"[yellow]warning:[/yellow] {escape(str(exc))}")
+        return
+    if written is not None:
+        err.print(f"{escape(str(written))} written: commands run here use this index by default")
+    elif named is not None and named.resolve() != index.resolve():
+        err.print(
+            f"[yellow]note:[/yellow] {CONFIG_FILE} names the index {escape(str(named))}: "
+            "commands run here without --index use that one"
+        )
+
+
 @app.command()
 def find(
-    claim: Annotated[str | None, typer.Argument(help="The claim to look for.")] = None,
+    claim: Annotated[
+        str | None, typer.Argument(metavar="CLAIM", help="The claim to look for.")
+    ] = None,
     index: IndexOpt = None,
-    k: Annotated[int, typer.Option("-k", "--k", min=1, max=1000, help="Matches per claim.")] = 5,
+    k: Annotated[
+        int, typer.Option("-k", metavar="N", min=1, max=1000, help="Matches per claim.")
+    ] = 5,
     since: SinceOpt = None,
     until: UntilOpt = None,
     source: SourceOpt = None,
@@ -233,6 +311,18 @@ def find(
     ] = False,
     nli: NliOpt = None,
     rules_only: RulesOnlyOpt = False,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            metavar="HOW",
+            help="hybrid: meaning and words fused; dense: meaning only; lexical: words only.",
+        ),
+    ] = "hybrid",
+    clauses: Annotated[
+        bool,
+        typer.Option("--clauses/--no-clauses", help="Match long sentences by their clauses too."),
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Find the sentences that state a claim, and whether each agrees or contradicts.
@@ -250,7 +340,8 @@ def find(
             verdicts = match.load_nli(nli, corpus.embedder) if nli else None
             results = corpus.find_many(
                 claims, k=k, filters=Filters(since, until, source, lang, None, inferred_dates),
-                relation=relation, nli=verdicts, rules_only=rules_only,
+                relation=relation, nli=verdicts, rules_only=rules_only, channels=by,
+                clauses=clauses,
             )  # fmt: skip
             _print_notices(corpus)
     for text, matches in zip(claims, results, strict=True):
@@ -292,7 +383,7 @@ def _print_table(claim: str, matches: list[Match]) -> None:
         sentence = "".join(
             [
                 f"[dim]…{escape(before[-CONTEXT_CHARS:])}[/dim] " if before else "",
-                f"[bold]{escape(m.text)}[/bold]",
+                f"[bold]{_marked_clause(m)}[/bold]",
                 f" [dim]{escape(after[:CONTEXT_CHARS])}…[/dim]" if after else "",
             ]
         )
@@ -307,6 +398,14 @@ def _print_table(claim: str, matches: list[Match]) -> None:
             sentence,
         )
     out.print(table)
+
+
+def _marked_clause(m: Match) -> str:
+    """The sentence, escaped, with the clause that matched (``Match.clause``) underlined."""
+    if not m.clause:
+        return escape(m.text)
+    a, b = m.clause["start"], m.clause["end"]
+    return f"{escape(m.text[:a])}[underline]{escape(m.text[a:b])}[/underline]{escape(m.text[b:])}"
 
 
 def _relation(relation: str, evidence: list[dict]) -> str:
@@ -353,6 +452,82 @@ def compare(
             _print_json({"a": first, "b": second, **found.to_dict()})
         else:
             out.print(_relation(found.relation, found.evidence))
+
+
+@app.command()
+def claims(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Article files or folders, read as ingest does.")
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", "-f", help="Sentences to score: .jsonl with a 'text' field."),
+    ] = None,
+    min_checkworthy: Annotated[
+        float | None,
+        typer.Option(
+            "--min-checkworthy",
+            min=0.0,
+            max=1.0,
+            help=f"Check-worthy from this score on [default: {MIN_CHECKWORTHY}].",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The check-worthy sentences of articles, most check-worthy first, without an index.
+
+    With --file, prints one JSON line per good input line, in order, with its check-worthiness
+    (0-1) and label; a bad line is named on stderr, and the exit status is then 1.
+    """
+    threshold = MIN_CHECKWORTHY if min_checkworthy is None else min_checkworthy
+    with _errors():
+        if bool(paths) == (file is not None):
+            raise UsageError("give either article PATHs or --file, not both")
+        if file is not None:
+            good, bad = [], 0
+            for line in read_claims(file, field="text"):
+                try:
+                    if line.error:
+                        raise InputError(line.error)
+                    good.append((line.line, check_claim(line.text)))
+                except ValueError as exc:
+                    bad += 1
+                    err.print(f"[red]error:[/red] {escape(f'{line.path}:{line.line}: {exc}')}")
+            for (number, text), worth in zip(good, score_texts([t for _, t in good]), strict=True):
+                _print_json(
+                    {"line": number, "text": text, "checkworthy": worth,
+                     "checkworthy_label": worth >= threshold}
+                )  # fmt: skip
+            if bad:
+                raise typer.Exit(1)
+            return
+        found, problems = checkworthy_sentences(paths or [])
+    kept = sorted(
+        (pair for pair in found if pair[1].checkworthy >= threshold),
+        key=lambda pair: (-pair[1].checkworthy, pair[0].id, pair[1].index),
+    )
+    if as_json:
+        for article, s in kept:
+            _print_json(
+                {"article": article.id, "title": article.title, "path": article.path,
+                 "index": s.index, "start": s.start, "end": s.end, "text": s.text,
+                 "checkworthy": s.checkworthy}
+            )  # fmt: skip
+    else:
+        table = Table(show_lines=True)
+        table.add_column("score", justify="right")
+        table.add_column("article", max_width=30)
+        table.add_column("offsets", no_wrap=True)
+        table.add_column("sentence", ratio=1)
+        for article, s in kept:
+            where = escape(article.title or article.id)
+            table.add_row(f"{s.checkworthy:.3f}", where, f"{s.start}-{s.end}", escape(s.text))
+        out.print(table)
+    for problem in problems:
+        kind = "[red]error:[/red]" if problem.skipped else "[yellow]warning:[/yellow]"
+        err.print(f"{kind} {escape(str(problem))}")
+    if any(p.skipped for p in problems):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -446,8 +621,8 @@ def _print_summary(found: Report, top: int, output: Path | None) -> None:
     s = found.summary()
     where = f" → {output}" if output else ""
     err.print(
-        f"{s['statements']:,} check-worthy statements, {s['clusters']:,} clusters, "
-        f"[bold]{s['contested']:,} contested[/bold] ({s['conflicts']:,} conflicts) "
+        f"{_count(s['statements'], 'check-worthy statement')}, {_count(s['clusters'], 'cluster')}, "
+        f"[bold]{s['contested']:,} contested[/bold] ({_count(s['conflicts'], 'conflict')}) "
         f"in {s['seconds']:.1f} s{escape(where)}"
     )
     shown = found.contested[:top]
@@ -477,7 +652,10 @@ def _print_summary(found: Report, top: int, output: Path | None) -> None:
 @app.command()
 def review(
     cluster: Annotated[
-        str | None, typer.Argument(help="A cluster id of the last report (scriptable form).")
+        str | None,
+        typer.Argument(
+            metavar="CLUSTER", help="A cluster id of the last report (scriptable form)."
+        ),
     ] = None,
     confirm: Annotated[bool, typer.Option("--confirm", help="A real contradiction.")] = False,
     dismiss: Annotated[
@@ -486,14 +664,20 @@ def review(
     needs_work: Annotated[bool, typer.Option("--needs-work", help="To look at again.")] = False,
     conflict: Annotated[
         str | None,
-        typer.Option(help="A:B, the statement ids of one conflict [default: the whole cluster]"),
+        typer.Option(
+            metavar="A:B", help="The statement ids of one conflict [default: the whole cluster]"
+        ),
     ] = None,
     verdict: Annotated[
-        str | None, typer.Option(help="For publication: false, misleading, accurate, unproven.")
+        str | None,
+        typer.Option(
+            metavar="VERDICT", help="For publication: false, misleading, accurate, unproven."
+        ),
     ] = None,
-    note: Annotated[str | None, typer.Option(help="Why.")] = None,
+    note: Annotated[str | None, typer.Option(metavar="TEXT", help="Why.")] = None,
     reviewer: Annotated[
-        str | None, typer.Option(help="Who [default: $FACTCHECK_REVIEWER or the login name]")
+        str | None,
+        typer.Option(metavar="NAME", help="Who [default: $FACTCHECK_REVIEWER or the login name]"),
     ] = None,
     import_: Annotated[
         bool, typer.Option("--import", help="Rebuild the index's decisions from the file.")
@@ -515,7 +699,7 @@ def review(
         reviews = Reviews(corpus.store, decisions)
         if import_:
             count = reviews.import_file(reviews.path)
-            err.print(f"{count:,} decisions imported from {escape(str(reviews.path))}")
+            err.print(f"{_count(count, 'decision')} imported from {escape(str(reviews.path))}")
         elif stats:
             _print_stats(reviews.stats(), as_json)
         elif cluster is not None:
@@ -547,7 +731,8 @@ def _review_interactively(reviews: Reviews, reviewer: str) -> None:
     """One cluster at a time: each conflict side by side, then a verdict if one was confirmed."""
 
     pending = reviews.pending()
-    err.print(f"{len(pending)} clusters to review ({len(reviews.clusters())} in the last report)")
+    total = len(reviews.clusters())
+    err.print(f"{_count(len(pending), 'cluster')} to review ({total} in the last report)")
     for number, line in enumerate(pending, start=1):
         out.rule(f"{number}/{len(pending)} · cluster {line['id']}")
         out.print(f"[bold]Claim:[/bold] {escape(line['claim']['text'])}")
@@ -658,6 +843,11 @@ def publish(
                 "(a decision left out could be the one that dismissed a claim)"
             )
         lines = publish_lines(reviews)
+        if not lines:
+            raise InputError(
+                f"nothing to publish: no cluster of the last report of {corpus.path} is confirmed "
+                f"with a verdict in {reviews.path} (factcheck review ID --confirm --verdict false)"
+            )
         text = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
         if output is None:
             sys.stdout.write(text)
@@ -666,7 +856,7 @@ def publish(
         if claimreview is not None:
             reviews = [claim_review(x, author, url_base) for x in lines]
             _write_atomic(claimreview, json.dumps(reviews, ensure_ascii=False, indent=2) + "\n")
-    err.print(f"{len(lines)} reviewed claims published")
+    err.print(f"{_count(len(lines), 'reviewed claim')} published")
 
 
 @app.command()

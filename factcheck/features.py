@@ -21,7 +21,14 @@ from bisect import bisect_left
 from dataclasses import MISSING, asdict, dataclass, field, fields
 
 from factcheck.dates import _MONTHS, _WEEKDAYS, parse_date
-from factcheck.vocabulary import FALSE_WORDS, QUANTIFIERS
+from factcheck.vocabulary import (
+    ALL_FUNCTION_WORDS,
+    FALSE_WORDS,
+    NUMBER_WORDS,
+    QUANTIFIERS,
+    TITLES,
+    wordset,
+)
 
 
 @dataclass
@@ -180,24 +187,8 @@ class _Tokens:
         return self.words[i - 1] if i > 0 else ""
 
 
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
-_FUNCTION = _wordset(
-    "le la les l' un une des du de d' et ou à au aux en dans par pour sur avec sans sous "
-    "entre vers chez que qu' qui dont où ce cette ces cet son sa ses leur leurs notre nos "
-    "votre vos mon ma mes il elle ils elles on nous vous je j' se s' est sont a ont était "
-    "étaient sera seront avait avaient été plus moins très mais donc car ni ne n' pas si "
-    "comme lors après avant depuis pendant selon cependant pourtant toutefois ainsi alors "
-    "enfin puis ensuite aussi encore déjà désormais même y the an of and or to in on at for "
-    "with from by as that this these those is are was were be been has have had will would "
-    "it its he she they we his her their our but so yet however also then than more less "
-    "after before since during when if while there here not no about over under up out "
-    "into per each every all some most many few several tous toutes tout toute plusieurs "
-    "certains certaines quelques chaque"
-)
-_PRONOUNS = _wordset(
+_FUNCTION = ALL_FUNCTION_WORDS
+_PRONOUNS = wordset(
     "il elle ils elles on je j' nous vous tu lui eux moi toi he she they we i you it "
     "celui-ci celle-ci"
 )
@@ -237,7 +228,7 @@ def _alternation(words: str) -> str:
     return "|".join(sorted(set(words.split()), key=len, reverse=True))
 
 
-_CUE_WORDS = _wordset(
+_CUE_WORDS = wordset(
     f"{_FR_PARTICIPLES} {_FR_PRESENT} {_EN_VERBS} selon après according cité citing"
 )
 _CUE = re.compile(
@@ -251,25 +242,6 @@ _CUE = re.compile(
 )
 _THAT = re.compile(r"\s*(que\b|qu['’]|that\b)", re.IGNORECASE)
 
-_TITLES = _wordset(
-    "président présidente présidents premier première ministre ministres porte-parole chef "
-    "cheffe chancelier chancelière secrétaire général générale directeur directrice dirigeant "
-    "dirigeante dirigeants maître maitre ambassadeur ambassadrice conseiller conseillère "
-    "responsable responsables représentant représentante représentants diplomate diplomates "
-    "officiel officiels source sources services renseignement agence presse gouvernement "
-    "ministère armée état-major commandant gouverneur maire sénateur député députée analyste "
-    "analystes expert experts chercheur chercheuse professeur docteur roi reine pape patron "
-    "autorités médias journal affaires défense sécurité adjoint adjointe russe russes "
-    "américain américaine américains américaines français française ukrainien ukrainienne "
-    "ukrainiens britannique britanniques allemand allemande chinois chinoise européen "
-    "européenne européens occidental occidentaux biélorusse polonais turc israélien iranien "
-    "president presidents prime minister spokesman spokeswoman spokesperson chief chancellor "
-    "secretary general director leader leaders ambassador adviser advisor official officials "
-    "representative diplomat diplomats intelligence agency government ministry army military "
-    "commander governor mayor senator analyst analysts expert experts researcher professor "
-    "press foreign defence defense state national security deputy russian american french "
-    "ukrainian british german chinese european western"
-)  # fmt: skip
 _GLUE = {"de", "du", "des", "d'", "of", "le", "la", "les", "l'", "the"}
 _DETERMINERS = {"le", "la", "les", "l'", "the", "un", "une", "a", "an"}
 _ABBREVIATIONS = {"m", "mm", "mme", "mr", "mrs", "ms", "dr", "st", "gen", "pr", "prof"}
@@ -400,7 +372,7 @@ def _name_word(tokens: _Tokens, i: int, allow_glue: bool) -> bool:
     word = tokens.words[i]
     if word in _GLUE or word in _DETERMINERS:
         return allow_glue
-    if word in _TITLES:
+    if word in TITLES:
         return True
     raw = tokens.raw(i)
     return (
@@ -446,17 +418,17 @@ def _quote_cue(text: str, start: int, end: int, cues: list[_Cue]) -> _Cue | None
 # --- Negation and quantifiers --------------------------------------------------------
 
 _NE = {"ne", "n'"}
-_NE_SECOND = _wordset("pas plus jamais rien guère aucun aucune personne point nullement ni")
+_NE_SECOND = wordset("pas plus jamais rien guère aucun aucune personne point nullement ni")
 _BEFORE_NE = {"aucun", "aucune", "rien", "personne", "jamais", "nul", "nulle"}
 _DETERMINER_NE = {"aucun", "aucune", "nul", "nulle"}  # "aucun soldat n'a", "nul pays ne"
 # Verbs of denial: their negation bears on a whole clause ("a nié qu'il planifiait …").
-DENIAL_VERBS = _wordset(
+DENIAL_VERBS = wordset(
     "nier nie nient nié niée niés niées niant démentir dément démentent démenti démentie "
     "démentis démenties démentant rejeter rejette rejettent rejeté rejetée rejetés rejetées "
     "rejetant refuser refuse refusent refusé refusée refusés refusées refusant deny denies "
     "denied denying refuses refused refusing reject rejects rejected rejecting"
 )
-_STANDALONE = DENIAL_VERBS | _wordset(
+_STANDALONE = DENIAL_VERBS | wordset(
     "sans non aucun aucune jamais not never no none nobody nothing neither nor without cannot"
 )
 # Pairs that only look negative: "sans doute" (probably), "non seulement" (not only)...
@@ -475,7 +447,7 @@ _IDIOMS = {
     ("que", "jamais"),
     ("than", "ever"),
 }
-_PAS_NOUN = _DETERMINERS | _wordset(
+_PAS_NOUN = _DETERMINERS | wordset(
     "des ce ces ses son mes nos vos leurs premier premiers grand grands petit petits quelques "
     "deux à"
 )
@@ -600,7 +572,7 @@ def _quantifier(tokens: _Tokens, i: int, word: str) -> str | None:
 
 # Bases that take a negative prefix; a word is negated only when prefix + base is here,
 # so "important" (im + portant) and "intérêt" (in + térêt) are left alone.
-_POLAR_BASES = _wordset(
+_POLAR_BASES = wordset(
     "possible probable acceptable satisfaisant satisfait légal légitime stable efficace "
     "capable exact complet correct cohérent responsable connu croyable raisonnable "
     "prévisible évitable vraisemblable compatible constitutionnel suffisant négociable "
@@ -663,19 +635,8 @@ def _find_antonyms(tokens: _Tokens) -> list[str]:
 
 # --- Quantities ----------------------------------------------------------------------
 
-_FR_NUMBERS = {
-    "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
-    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
-    "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
-    "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100, "mille": 1000,
-}  # fmt: skip
-_EN_NUMBERS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
-}  # fmt: skip
+_FR_NUMBERS = NUMBER_WORDS["fr"]
+_EN_NUMBERS = NUMBER_WORDS["en"]
 _SCALES = {
     "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9, "billion": 1e9,
     "billions": 1e9, "trillion": 1e12, "trillions": 1e12, "bn": 1e9, "mn": 1e6, "md": 1e9,
@@ -709,7 +670,7 @@ _UNITS = {
     "mois": "month", "month": "month", "months": "month", "an": "year", "ans": "year",
     "année": "year", "années": "year", "year": "year", "years": "year",
 }  # fmt: skip
-_PEOPLE = _wordset(
+_PEOPLE = wordset(
     "personne personnes people persons habitants individus gens soldat soldats militaires "
     "troupes civils morts blessés victimes réfugiés hommes femmes enfants manifestants "
     "soldier soldiers troops civilians dead wounded victims refugees casualties men women "

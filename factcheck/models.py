@@ -38,7 +38,7 @@ class Sentence:
     text: str
     lang: str | None = None
     features: dict = field(default_factory=dict)  # factcheck.features.Features.to_dict()
-    checkworthy: float = 0.0  # factcheck.checkworthy.score
+    checkworthy: float = 0.0  # factcheck.checkworthy.scores, from the vector
 
 
 @dataclass
@@ -70,7 +70,7 @@ class Match:
     """A sentence of the corpus that matches a claim."""
 
     text: str
-    score: float  # what matches are ranked by: similarity plus a lexical bonus
+    score: float  # what matches are ranked by: similarity plus the BM25 share (factcheck.lexical)
     similarity: float  # cosine similarity of the claim and sentence embeddings
     article: ArticleRef
     sentence: dict  # {"index", "start", "end"}
@@ -78,6 +78,10 @@ class Match:
     evidence: list[dict] = field(default_factory=list)
     context: dict = field(default_factory=dict)  # {"before": str | None, "after": str | None}
     features: dict | None = field(default=None, repr=False)  # stored claim features
+    lang: str | None = field(default=None, repr=False)  # stored sentence language
+    # The clause of a long sentence that matched (factcheck.clauses): {"start", "end", "text"},
+    # offsets in ``text``; None when the whole sentence did.
+    clause: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -88,6 +92,7 @@ class Match:
             "evidence": self.evidence,
             "article": asdict(self.article),
             "sentence": self.sentence,
+            "clause": self.clause,
             "context": self.context,
         }
 

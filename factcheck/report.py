@@ -5,12 +5,20 @@
    (``NEIGHBOURS`` of them): the work grows with the corpus, not with its square.
 3. Each close pair is related (``factcheck.relations``); pairs that agree or contradict are
    about the same thing and link the two statements.
+   Headline kickers ("Ukraine war: …", "Live: …") are cut off first (``kickers``): a label
+   shared by a feed's headlines says nothing about what they claim. A contradiction also needs
+   the two statements to be about one event (``same_event``): "Macron met Putin on 7
+   February" and "Putin received graduates on 21 June" differ in more than their dates.
 4. Star clustering on those links: the statement with the most links, then the next one not
    yet taken, gathers its linked statements; a statement whose links were all taken joins its
    closest neighbour's cluster. Chains cannot grow: a member is at most two links from its
-   centre (clusters are not merged, so a contradiction between two clusters goes unreported).
+   centre, and a cluster holds at most ``MAX_CLUSTER`` statements.
 5. Every pair of statements from different articles inside a cluster is related; a cluster
-   with at least one contradiction is **contested**.
+   with at least one contradiction is **contested**. A contradiction found between two
+   statements that ended in different clusters is not lost: the cluster of the earlier one
+   reports it, the other statement shown there as a guest (``Statement.guest``). So every
+   pair the search relates as ``contradicts`` is in the report (``contradictions_all_pairs``
+   relates every pair instead, to measure what the search misses on a small corpus).
 6. Cluster ids are kept in the index (``claim_ids``): a cluster takes the id that most of its
    statements had in the last report, so a claim keeps its id as the corpus grows; a new
    cluster's id is a hash of its centre statement.
@@ -20,25 +28,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 from .dates import wrong_weekdays
 from .embed import PACKAGED_MODELS
+from .errors import InputError
 from .features import Features
 from .filters import NO_FILTERS, Filters
+from .lexical import terms
 from .models import ArticleRef
 from .outlets import outlet_of
 from .relations import (
+    _REPORTING_TERMS,
     AGREES,
     CONTRADICTS,
+    RELATED,
     SAME_MIN_SIMILARITY,
+    VERDICT_KINDS,
     Findings,
+    Relation,
     Side,
     decide,
     findings,
@@ -46,6 +61,7 @@ from .relations import (
 )
 from .store import Store
 from .vectors import VectorIndex
+from .vocabulary import KICKERS, fold
 
 if TYPE_CHECKING:
     from .relation_model import RelationModel
@@ -59,8 +75,25 @@ MAX_CLUSTER = 60  # statements in one cluster at most (every pair of them is rel
 # cosines run higher (mean +0.027 on 600 XNLI fr pairs); a least-squares fit on those pairs
 # (r = 0.87) maps them back: query/passage ≈ 0.78 · passage/passage + 0.17.
 E5_PASSAGE_TO_QUERY = (0.78, 0.17)
+# A label before ":" is a kicker when it is in ``vocabulary.KICKERS`` or when this many
+# articles of one source start a statement with it (BBC News: "Ukraine war:" 253 times in the
+# RSS corpus); a speaker ("Zelensky: …") rarely heads that many headlines of one feed.
+KICKER_MIN_REPEATS = 5
+KICKER_MAX_WORDS = 5
+# Same event: of the words that say what happened (names, figures and dates left out), this
+# share of the smaller set must be in the other statement (set on the tune half of the
+# planted benchmark, benchmarks/report.py; see docs/report.md).
+EVENT_MIN_OVERLAP = 0.5
+# A contradiction the relation model alone sees (no rule found a differing figure, date,
+# negation…) has nothing to point at, and the model calls two different events told alike a
+# contradiction ("World Cup play-off postponed" / "Wales host Ukraine in the play-off final"):
+# what happened must then be shared as a set (Jaccard). 0.5 is the largest round value that
+# keeps every conflict the model alone found on the tune half (the lowest: 0.56).
+MODEL_EVENT_MIN_JACCARD = 0.5
+ALL_PAIRS_MAX = 5_000  # statements up to which ``contradictions_all_pairs`` runs
 
 ProgressCallback = Callable[[int, int], None]
+Embed = Callable[[list[str]], np.ndarray]  # passages -> vectors, as at ingest
 
 
 @dataclass
@@ -74,6 +107,7 @@ class Statement:
     article: ArticleRef
     sentence: dict  # {"index", "start", "end"}
     relation: str | None = None  # to the cluster's claim; None for the claim itself
+    guest: bool = False  # a member of another cluster, here for a conflict across the two
 
     @property
     def date(self) -> str | None:
@@ -88,7 +122,7 @@ class Statement:
         return outlet_of(self.article.source, self.article.url)
 
     def to_dict(self) -> dict:
-        return {
+        found = {
             "id": self.id,
             "text": self.text,
             "lang": self.lang,
@@ -97,6 +131,9 @@ class Statement:
             "article": asdict(self.article),
             "sentence": self.sentence,
         }
+        if self.guest:
+            found["guest"] = True
+        return found
 
 
 @dataclass
@@ -215,6 +252,7 @@ def build(
     dismissed: set[frozenset[str]] | None = None,
     on_progress: ProgressCallback | None = None,
     relation_model: RelationModel | None = None,
+    embed: Embed | None = None,
 ) -> Report:
     """Cluster the check-worthy statements passing the filters and find the contested ones.
 
@@ -222,16 +260,17 @@ def build(
     claim/match scale of ``find``). ``limit``: search from only the ``limit`` most check-worthy
     statements, for a quick look. ``dismissed``: statement id pairs a reviewer said are no
     contradiction; they are not reported again. ``relation_model`` joins the rules on the
-    pairs their gate lets through (None: the rules alone). The cluster ids are recorded in
-    ``store``.
+    pairs their gate lets through (None: the rules alone). ``embed`` embeds the statements
+    that lose a headline kicker again without it (None: their stored vectors are searched).
+    The cluster ids are recorded in ``store``.
     """
     started = time.perf_counter()
     ids = store.filtered_ids(filters)
     queries = ids[:limit] if limit is not None else ids
     rows = store.sentences_by_id(ids.tolist(), filters.inferred_dates)
     matrix = _vectors(store, ids)
-    scale = E5_PASSAGE_TO_QUERY if model in PACKAGED_MODELS else (1.0, 0.0)
-    graph = _Graph(rows, matrix, scale, min_score, relation_model)
+    graph = _Graph(rows, matrix, _scale(model), min_score, relation_model)
+    graph.embed_without_kickers(embed)
     for first in range(0, len(queries), SEARCH_BATCH):
         batch = queries[first : first + SEARCH_BATCH]
         hits = vectors.search_many(
@@ -248,11 +287,140 @@ def build(
             graph.link(key)
         if on_progress:
             on_progress(min(first + SEARCH_BATCH, len(queries)), len(queries))
-    clusters = [graph.cluster(members, dismissed or set()) for members in graph.stars()]
+    clusters = graph.clusters(dismissed or set())
     _add_weekday_evidence(clusters, {graph.key[n]: r["features"] for n, r in rows.items()})
     _assign_ids(store, clusters)
     clusters.sort(key=lambda c: (-len(c.conflicts), -len(c.sources), -len(c.statements), c.id))
     return Report(clusters, len(ids), time.perf_counter() - started, graph.judged)
+
+
+def contradictions_all_pairs(
+    store: Store,
+    model: str,
+    *,
+    filters: Filters = NO_FILTERS,
+    min_score: float = SAME_MIN_SIMILARITY,
+    relation_model: RelationModel | None = None,
+    embed: Embed | None = None,
+) -> set[frozenset[str]]:
+    """The statement id pairs that contradict when every pair above ``min_score`` is related,
+    not only each statement's nearest neighbours: the baseline the report's candidate search
+    is measured against. Quadratic, so for corpora of at most ``ALL_PAIRS_MAX`` statements."""
+    ids = store.filtered_ids(filters)
+    if len(ids) > ALL_PAIRS_MAX:
+        raise InputError(
+            f"{len(ids):,} statements: the all-pairs baseline stops at {ALL_PAIRS_MAX:,}"
+        )
+    rows = store.sentences_by_id(ids.tolist(), filters.inferred_dates)
+    vectors = _vectors(store, ids)
+    graph = _Graph(rows, vectors, _scale(model), min_score, relation_model)
+    graph.embed_without_kickers(embed)
+    order = [int(i) for i in ids]
+    matrix = np.vstack([vectors[i] for i in order]) if order else np.zeros((0, 1))
+    found: set[frozenset[str]] = set()
+    for first in range(0, len(order), SEARCH_BATCH):
+        raw = matrix[first : first + SEARCH_BATCH] @ matrix.T
+        rows_, cols = np.nonzero(graph.scale[0] * raw + graph.scale[1] >= min_score)
+        keys = [
+            graph.consider(order[first + i], order[j], float(raw[i, j]))
+            for i, j in zip(rows_.tolist(), cols.tolist(), strict=True)
+            if j > first + i and graph.comparable(order[first + i], order[j])
+        ]
+        graph.settle()
+        found.update(
+            frozenset((graph.key[u], graph.key[v]))
+            for u, v in keys
+            if graph.pairs[(u, v)][0] == CONTRADICTS
+        )
+        graph.pairs.clear()  # only the contradictions are kept: all pairs would not fit
+    return found
+
+
+def _scale(model: str) -> tuple[float, float]:
+    return E5_PASSAGE_TO_QUERY if model in PACKAGED_MODELS else (1.0, 0.0)
+
+
+_KICKER = re.compile(r"\s*([^:\n]{2,60}?)\s*:\s+(?=\S)")
+_FOLDED_KICKERS = frozenset(fold(k) for k in KICKERS)
+
+
+def _kicker(text: str) -> tuple[str, int] | None:
+    """A headline's label before ":" ("Ukraine war: …"), folded, and where the rest begins."""
+    found = _KICKER.match(text)
+    if found is None or len(found.group(1).split()) > KICKER_MAX_WORDS:
+        return None
+    return fold(found.group(1)).lstrip("•- "), found.end()
+
+
+def kickers(rows: dict[int, dict]) -> set[tuple[str | None, str]]:
+    """(source, label) pairs that head statements of ``KICKER_MIN_REPEATS`` articles or more
+    of one source: a feed's running labels, learned from the corpus itself."""
+    heads = set()
+    for row in rows.values():
+        if found := _kicker(row["text"]):
+            heads.add((row["article"].source, found[0], row["article"].id))
+    counts = Counter((source, label) for source, label, _ in heads)
+    return {key for key, n in counts.items() if n >= KICKER_MIN_REPEATS}
+
+
+def without_kicker(
+    text: str, features: Features | None, source: str | None, learned: set
+) -> tuple[str, Features | None]:
+    """The statement without its kicker, the features' offsets moved to match; as it is
+    when it has none."""
+    found = _kicker(text)
+    if found is None or (found[0] not in _FOLDED_KICKERS and (source, found[0]) not in learned):
+        return text, features
+    cut = found[1]
+    if features is not None:
+
+        def shift(items: list) -> list:
+            return [
+                replace(x, start=x.start - cut, end=x.end - cut) for x in items if x.start >= cut
+            ]
+
+        features = replace(
+            features,
+            quantities=shift(features.quantities),
+            dates=shift(features.dates),
+            quotes=shift(features.quotes),
+        )
+    return text[cut:], features
+
+
+_CAPITALISED = re.compile(r"\b[A-ZÀ-Ý][^\W\d_]*")
+
+
+def _event_words(statement: Side) -> tuple[set[str], set[str]]:
+    """(names, what happened): the terms of capitalised words, and the others but words of
+    speech ("says"), with figures and dates already masked (``Side.terms``)."""
+    names = {t for w in _CAPITALISED.findall(statement.text) for t in terms(w)}
+    names &= statement.terms
+    return names, statement.terms - names - _REPORTING_TERMS
+
+
+def same_event(a: Side, b: Side, model_only: bool = False) -> bool:
+    """Whether two statements can be about one event, so that their differences conflict:
+    names in common (when both have names) and most words of what happened shared.
+    "Macron a rencontré Poutine au Kremlin le 7 février" and "Poutine a reçu au Kremlin les
+    diplômés le 21 juin" share names but not what happened. Across languages the words
+    cannot be compared: every name and figure of the statement that has fewer must be in the
+    other ("Macron called Putin on 20 February" names Macron, "Poutine a reçu à Moscou les
+    diplômés le 21 juin" does not). ``model_only``: a contradiction no rule found, which asks
+    more (``MODEL_EVENT_MIN_JACCARD``)."""
+    if a.lang and b.lang and a.lang != b.lang:
+        fewer, more = sorted((a.anchors, b.anchors), key=len)
+        return fewer <= more
+    names_a, what_a = _event_words(a)
+    names_b, what_b = _event_words(b)
+    if names_a and names_b and not names_a & names_b:
+        return False
+    if not what_a or not what_b:
+        return not model_only
+    shared = len(what_a & what_b)
+    if model_only and shared / len(what_a | what_b) < MODEL_EVENT_MIN_JACCARD:
+        return False
+    return shared / min(len(what_a), len(what_b)) >= EVENT_MIN_OVERLAP
 
 
 def _add_weekday_evidence(clusters: Iterable[Cluster], features: dict[str, dict | None]) -> None:
@@ -304,14 +472,38 @@ class _Graph:
         self.links: dict[int, dict[int, float]] = defaultdict(dict)  # same-thing links
         self.pairs: dict[tuple[int, int], tuple[str, list[dict], float]] = {}
         self._sides: dict[int, Side] = {}
+        self._events: dict[tuple[int, int, bool], bool] = {}
+        self.kickers = kickers(rows)
+        self.recut: set[int] = set()  # statements embedded again without their kicker
         # Ties are broken by the stable statement id, never by the index's own sentence id,
         # so the clusters (and their new ids) do not depend on the order of ingest.
         self.key = {n: statement_id(r["article"].id, r["hash"]) for n, r in rows.items()}
 
     def similarity(self, u: int, v: int, raw: float | None = None) -> float:
-        if raw is None:
+        """On the claim/match scale; ``raw``, the index's cosine, unless a side was embedded
+        again without its kicker."""
+        if raw is None or u in self.recut or v in self.recut:
             raw = float(self.vectors[u] @ self.vectors[v])
         return self.scale[0] * raw + self.scale[1]
+
+    def embed_without_kickers(self, embed: Embed | None) -> None:
+        """Statements whose kicker is cut get a vector of the rest (once per distinct text),
+        so that a feed's label no longer makes its headlines each other's nearest
+        neighbours; the index's vectors of the others are searched as they are."""
+        if embed is None:
+            return
+        cut = {}
+        for node, row in self.rows.items():
+            text, _ = without_kicker(row["text"], None, row["article"].source, self.kickers)
+            if text != row["text"]:
+                cut[node] = text
+        if not cut:
+            return
+        texts = sorted(set(cut.values()))
+        fresh = dict(zip(texts, embed(texts), strict=True))
+        for node, text in cut.items():
+            self.vectors[node] = fresh[text]
+        self.recut = set(cut)
 
     def relation(self, u: int, v: int, raw: float | None = None) -> tuple[str, list[dict], float]:
         """The relation of two statements, the earlier one (by date, then id) as the claim."""
@@ -335,7 +527,7 @@ class _Graph:
         else:
             rules = findings(self._side(a), self._side(b), similarity, strict=True)
             found = decide(rules)
-            self.pairs[key] = (found.relation, found.evidence, similarity)
+            self.pairs[key] = (self._event(key, found), found.evidence, similarity)
             if self.model is not None and found.same_thing:
                 self.pending.append((key, rules))
         return key
@@ -351,15 +543,30 @@ class _Graph:
         sims = [rules.similarity for _, rules in queued]
         for (key, rules), verdict in zip(queued, self.model.judge(texts, sims), strict=True):
             found = decide(rules, model=verdict)
-            self.pairs[key] = (found.relation, found.evidence, rules.similarity)
+            self.pairs[key] = (self._event(key, found), found.evidence, rules.similarity)
         self.judged += len(queued)
 
+    def _event(self, key: tuple[int, int], found: Relation) -> str:
+        """A contradiction stands only between statements about one event (``same_event``)."""
+        if found.relation != CONTRADICTS:
+            return found.relation
+        model_only = not any(
+            e["kind"] not in VERDICT_KINDS and not e.get("agrees") for e in found.evidence
+        )
+        if (*key, model_only) not in self._events:
+            a, b = self._side(key[0]), self._side(key[1])
+            self._events[(*key, model_only)] = same_event(a, b, model_only)
+        return CONTRADICTS if self._events[(*key, model_only)] else RELATED
+
     def _side(self, node: int) -> Side:
-        """Each statement made ready for comparison once, whatever it meets."""
+        """Each statement made ready for comparison once, whatever it meets, without its
+        headline kicker."""
         if node not in self._sides:
             row = self.rows[node]
             stored = Features.from_dict(row["features"]) if row["features"] else None
-            self._sides[node] = side(row["text"], stored, row["article"].day)
+            text, stored = without_kicker(row["text"], stored, row["article"].source, self.kickers)
+            lang = row["lang"] or row["article"].lang
+            self._sides[node] = side(text, stored, row["article"].day, lang)
         return self._sides[node]
 
     def comparable(self, u: int, v: int) -> bool:
@@ -397,6 +604,37 @@ class _Graph:
                         members[owner[m]].append(node)
                         break
         return list(members.values())
+
+    def clusters(self, dismissed: set[frozenset[str]]) -> list[Cluster]:
+        """The star clusters with their conflicts; a contradiction between statements of two
+        clusters is added to the earlier statement's cluster, the other one as a guest."""
+        groups = self.stars()
+        found = [self.cluster(members, dismissed) for members in groups]
+        home = {m: n for n, members in enumerate(groups) for m in members}
+        crossing = sorted(
+            (key for key, (relation, _, _) in self.pairs.items() if relation == CONTRADICTS),
+            key=lambda k: (self.key[k[0]], self.key[k[1]]),
+        )
+        for a, b in crossing:
+            if home.get(a) is not None and home.get(a) == home.get(b):
+                continue  # inside one cluster: ``cluster`` has it
+            if frozenset((self.key[a], self.key[b])) in dismissed:
+                continue
+            if a not in home and b not in home:  # every cluster they could join was full
+                home[a] = home[b] = len(found)
+                found.append(self.cluster([a, b], dismissed))
+                continue
+            target = found[home[a] if a in home else home[b]]
+            guest = b if a in home else a
+            if all(s.id != self.key[guest] for s in target.statements):
+                statement = self._statement(guest)
+                statement.relation, statement.guest = CONTRADICTS, True
+                target.statements.append(statement)
+                target.statements[1:] = sorted(target.statements[1:], key=Statement.by_date)
+            _, evidence, similarity = self.pairs[(a, b)]
+            target.conflicts.append(Conflict(self.key[a], self.key[b], evidence, similarity))
+            target.conflicts.sort(key=lambda c: -c.score)
+        return found
 
     def cluster(self, members: list[int], dismissed: set[frozenset[str]]) -> Cluster:
         """Relate every pair of statements from different articles; the first is the claim.
@@ -459,17 +697,18 @@ def _assign_ids(store: Store, clusters: Iterable[Cluster]) -> None:
     """Give each cluster the id most of its statements had last time, else a new one, and
     record the ids. Larger clusters choose first; an id is given once per report."""
     clusters = sorted(clusters, key=lambda c: (-len(c.statements), c.claim.id))
-    known = store.cluster_ids(s.id for c in clusters for s in c.statements)
+    members = {id(c): [s for s in c.statements if not s.guest] for c in clusters}
+    known = store.cluster_ids(s.id for c in clusters for s in members[id(c)])
     taken: set[str] = set()
     for cluster in clusters:
-        votes = Counter(known[s.id] for s in cluster.statements if s.id in known)
+        votes = Counter(known[s.id] for s in members[id(cluster)] if s.id in known)
         previous = [cid for cid, _ in sorted(votes.items(), key=lambda x: (-x[1], x[0]))]
         cluster.id = next((cid for cid in previous if cid not in taken), "")
         if not cluster.id:
-            fresh = ("c" + s.id[1:] for s in cluster.statements)
+            fresh = ("c" + s.id[1:] for s in members[id(cluster)])
             cluster.id = next((cid for cid in fresh if cid not in taken), "")
         if not cluster.id:  # every member's hash already names another cluster of this run
-            joined = "\0".join(sorted(s.id for s in cluster.statements))
+            joined = "\0".join(sorted(s.id for s in members[id(cluster)]))
             cluster.id = "c" + hashlib.blake2b(joined.encode(), digest_size=6).hexdigest()
         taken.add(cluster.id)
-    store.set_cluster_ids({s.id: c.id for c in clusters for s in c.statements})
+    store.set_cluster_ids({s.id: c.id for c in clusters for s in members[id(c)]})

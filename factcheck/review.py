@@ -23,7 +23,7 @@ import io
 import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -177,30 +177,34 @@ class Reviews:
     def record(self, decision: Decision) -> Decision:
         """Append ``decision`` to the file, then to SQLite. The cluster must be in the last
         report, and a conflict in that cluster."""
-        line = self.store.report_line(decision.cluster)
-        if line is None:
-            raise ReviewError(
-                f"no cluster {decision.cluster!r} in the last report: run `factcheck report`"
-            )
-        if decision.conflict is not None:
-            pairs = {frozenset((c["a"], c["b"])) for c in line["conflicts"]}
-            if frozenset(decision.conflict) not in pairs:
+        return self.record_many([decision])[0]
+
+    def record_many(self, decisions: Sequence[Decision]) -> list[Decision]:
+        """Record several decisions at once (one decision for every conflict of a cluster):
+        all are checked first, then appended together, so a bad one records none."""
+        for decision in decisions:
+            line = self.store.report_line(decision.cluster)
+            if line is None:
                 raise ReviewError(
-                    f"cluster {decision.cluster} has no conflict {decision.conflict[0]}:"
-                    f"{decision.conflict[1]}"
+                    f"no cluster {decision.cluster!r} in the last report: run `factcheck report`"
                 )
-        if decision.claim is None:
-            decision.claim = line["claim"]["text"]
-        text = json.dumps(decision.to_dict(), ensure_ascii=False)
+            if decision.conflict is not None:
+                pairs = {frozenset((c["a"], c["b"])) for c in line["conflicts"]}
+                if frozenset(decision.conflict) not in pairs:
+                    raise ReviewError(
+                        f"cluster {decision.cluster} has no conflict {decision.conflict[0]}:"
+                        f"{decision.conflict[1]}"
+                    )
+            if decision.claim is None:
+                decision.claim = line["claim"]["text"]
+        text = "".join(json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in decisions)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _locked(self.path, exclusive=True) as fh:
-            fh.write(text + "\n")
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-            with self.store.db:
-                self._insert([decision])
-                self._mark_synced()
-        return decision
+            self.store.add_decisions(_rows(decisions), {_SYNCED: self._sha()})
+        return list(decisions)
 
     def sync(self) -> int:
         """Rebuild the SQLite copy when the file is not the one it was built from."""
@@ -228,41 +232,11 @@ class Reviews:
     def _rebuild(self, path: Path) -> int:
         skipped: list[str] = []
         decisions = list(read_decisions(path, skipped))
-        with self.store.db:
-            self.store.db.execute("DELETE FROM decisions")
-            self._insert(decisions)
-            self.store.db.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                (_SKIPPED, json.dumps(skipped, ensure_ascii=False)),
-            )
-            if path == self.path:
-                self._mark_synced()
+        meta = {_SKIPPED: json.dumps(skipped, ensure_ascii=False)}
+        if path == self.path:
+            meta[_SYNCED] = self._sha()
+        self.store.add_decisions(_rows(decisions), meta, replace=True)
         return len(decisions)
-
-    def _mark_synced(self) -> None:
-        self.store.db.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (_SYNCED, self._sha())
-        )
-
-    def _insert(self, decisions: Iterable[Decision]) -> None:
-        self.store.db.executemany(
-            "INSERT INTO decisions(cluster, a, b, decision, verdict, note, reviewer, at, line) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    d.cluster,
-                    d.conflict[0] if d.conflict else None,
-                    d.conflict[1] if d.conflict else None,
-                    d.decision,
-                    d.verdict,
-                    d.note,
-                    d.reviewer,
-                    d.at,
-                    json.dumps(d.to_dict(), ensure_ascii=False),
-                )
-                for d in decisions
-            ],
-        )
 
     def _sha(self) -> str:
         try:
@@ -343,13 +317,25 @@ def dismissed_pairs(store: Store) -> set[frozenset[str]]:
 
 def _decisions(store: Store, cluster: str | None = None) -> list[Decision]:
     """The decisions in SQLite, in the order of the file (on one cluster when given)."""
-    sql = "SELECT line FROM decisions"
-    params: tuple = ()
-    if cluster is not None:
-        sql += " WHERE cluster = ?"
-        params = (cluster,)
-    rows = store.db.execute(sql + " ORDER BY seq", params)
-    return [Decision.from_dict(json.loads(r[0])) for r in rows]
+    return [Decision.from_dict(json.loads(x)) for x in store.decision_lines(cluster)]
+
+
+def _rows(decisions: Iterable[Decision]) -> list[tuple]:
+    """The SQLite rows of ``decisions`` (``Store.add_decisions``)."""
+    return [
+        (
+            d.cluster,
+            d.conflict[0] if d.conflict else None,
+            d.conflict[1] if d.conflict else None,
+            d.decision,
+            d.verdict,
+            d.note,
+            d.reviewer,
+            d.at,
+            json.dumps(d.to_dict(), ensure_ascii=False),
+        )
+        for d in decisions
+    ]
 
 
 def _fold(decisions: Iterable[Decision]) -> dict[str, ClusterState]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .checkworthy import score
+from . import lexical
 from .dates import latest_written_day
 from .errors import CorpusError
 from .filters import NO_FILTERS, Filters
@@ -63,10 +63,39 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_cluster ON decisions(cluster);
 """
+# The retrieval side of ``find`` (factcheck.lexical, factcheck.clauses), added by a writer to
+# an index of any age: BM25 terms of each sentence, kept by triggers in the sentence's own
+# transaction; clauses of long sentences with their vectors, ids apart from sentence ids (so
+# they are never statements: the report, review and counts read ``sentences`` only).
+RETRIEVAL_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
+    terms, tokenize = "unicode61 tokenchars '.'", detail = none
+);
+CREATE TRIGGER IF NOT EXISTS sentences_lexical_insert AFTER INSERT ON sentences BEGIN
+    INSERT INTO lexical(rowid, terms) VALUES (new.id, lexical_document(new.text));
+END;
+CREATE TRIGGER IF NOT EXISTS sentences_lexical_delete AFTER DELETE ON sentences BEGIN
+    DELETE FROM lexical WHERE rowid = old.id;
+END;
+CREATE TABLE IF NOT EXISTS clauses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- the id in clauses.faiss
+    sentence_id INTEGER NOT NULL REFERENCES sentences(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,  -- offsets in the sentence's text
+    end INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS clauses_sentence ON clauses(sentence_id);
+CREATE INDEX IF NOT EXISTS clauses_hash ON clauses(hash);
+"""
 
 
+LEXICAL = "lexical_terms"  # meta key: every sentence has its row in ``lexical``
 BUSY_TIMEOUT_S = 10  # how long a connection waits for another writer
 IN_CHUNK = 500  # values bound in one ``IN (...)``: under SQLite's variable limit everywhere
+RESCORE_CHUNK = 4096  # sentences re-scored per model call
+# Check-worthiness of (texts, claim features, vectors), one float each (factcheck.checkworthy).
+Scorer = Callable[[list[str], list[dict], np.ndarray], list[float]]
 
 
 def _chunks(values: Sequence) -> Iterator[tuple[list, str]]:
@@ -90,6 +119,7 @@ class Store:
             self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.create_function("outlet", 2, outlet_of, deterministic=True)
+            self.db.create_function("lexical_document", 1, lexical.document, deterministic=True)
             if readonly:
                 self._read_old()
                 self.db.execute("PRAGMA query_only=ON")
@@ -136,13 +166,9 @@ class Store:
         columns = {r[1] for r in self.db.execute("PRAGMA table_info(sentences)")}
         if "checkworthy" not in columns:
             with self.db:
+                # Filled by ``rescore`` when a writer opens the index (factcheck.corpus).
                 self.db.execute(
                     "ALTER TABLE sentences ADD COLUMN checkworthy REAL NOT NULL DEFAULT 0"
-                )
-                rows = self.db.execute("SELECT id, text, features FROM sentences").fetchall()
-                self.db.executemany(
-                    "UPDATE sentences SET checkworthy = ? WHERE id = ?",
-                    [(score(text, json.loads(f) if f else {}), i) for i, text, f in rows],
                 )
         if "date_inferred" not in {r[1] for r in self.db.execute("PRAGMA table_info(articles)")}:
             with self.db:
@@ -159,6 +185,14 @@ class Store:
                     "UPDATE articles SET date = ?, date_inferred = 1 WHERE id = ?",
                     [(day, i) for day, i in found if day],
                 )
+        self.db.executescript(RETRIEVAL_SCHEMA)
+        if not self.has_lexical:  # an index from before the lexical channel: fill it once
+            with self.db:
+                self.db.execute(
+                    "INSERT INTO lexical(rowid, terms) SELECT id, lexical_document(text) "
+                    "FROM sentences WHERE id NOT IN (SELECT rowid FROM lexical)"
+                )
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (LEXICAL,))
 
     # -- meta ---------------------------------------------------------------------------
 
@@ -169,6 +203,28 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def rescore(self, score: Scorer, key: str, version: str) -> None:
+        """Re-score every sentence's check-worthiness from its text, features and stored
+        vector, and record ``version`` under ``key``, in one transaction."""
+        with self.db:
+            last = -1
+            while rows := self.db.execute(
+                "SELECT s.id, s.text, s.features, v.vector FROM sentences s "
+                "JOIN vectors v ON v.hash = s.hash WHERE s.id > ? ORDER BY s.id LIMIT ?",
+                (last, RESCORE_CHUNK),
+            ).fetchall():
+                found = score(
+                    [r[1] for r in rows],
+                    [json.loads(r[2]) if r[2] else {} for r in rows],
+                    np.vstack([np.frombuffer(r[3], dtype=np.float32) for r in rows]),
+                )
+                self.db.executemany(
+                    "UPDATE sentences SET checkworthy = ? WHERE id = ?",
+                    [(worth, r[0]) for worth, r in zip(found, rows, strict=True)],
+                )
+                last = rows[-1][0]
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, version))
 
     @property
     def version(self) -> int:
@@ -293,11 +349,18 @@ class Store:
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, vectors) of every sentence, or of the given ``ids``, in batches."""
         sql = "SELECT s.id, v.vector FROM sentences s JOIN vectors v ON v.hash = s.hash"
+        return self._id_vectors(sql, "s.id", ids, batch)
+
+    def _id_vectors(
+        self, sql: str, id_column: str, ids: np.ndarray | None, batch: int
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) batches of ``sql`` (selecting an id and a vector blob), for every
+        row in id order or for the given ``ids``."""
         if ids is None:
-            cursors = [self.db.execute(sql + " ORDER BY s.id")]
+            cursors = [self.db.execute(sql + f" ORDER BY {id_column}")]
         else:
             cursors = (
-                self.db.execute(sql + f" WHERE s.id IN ({marks})", chunk)
+                self.db.execute(sql + f" WHERE {id_column} IN ({marks})", chunk)
                 for chunk, marks in _chunks(ids.tolist())
             )
         for cursor in cursors:
@@ -314,6 +377,12 @@ class Store:
         ).fetchone()[0]
         if orphans:
             problems.append(f"{orphans} sentences have no stored vector")
+        if self.has_lexical:
+            unindexed = self.db.execute(
+                "SELECT count(*) FROM sentences WHERE id NOT IN (SELECT rowid FROM lexical)"
+            ).fetchone()[0]
+            if unindexed:
+                problems.append(f"{unindexed} sentences are missing from the word index")
         return problems
 
     # -- lookups for find ----------------------------------------------------------------
@@ -391,6 +460,103 @@ class Store:
                 }
         return out
 
+    # -- the lexical channel and clauses (factcheck.lexical, factcheck.clauses) ------------
+
+    @property
+    def has_lexical(self) -> bool:
+        """Whether every sentence has its BM25 terms: not in an index an earlier factcheck
+        wrote until a writer opens it (``_migrate``)."""
+        return self.get_meta(LEXICAL) is not None
+
+    def lexical_search(
+        self, queries: Sequence[Sequence[str]], k: int, allowed: np.ndarray | None = None
+    ) -> list[list[tuple[int, float]]]:
+        """The ``k`` best (sentence id, BM25 score over ``lexical.most``) for each claim's terms
+        (``lexical.query``), only among ``allowed`` ids when given: the rarest terms' postings
+        are read, scored in ``lexical.bm25`` and the best candidates weighed by length."""
+        n_docs, n_terms = self._lexical_totals()
+        sql = "SELECT {} FROM lexical WHERE lexical MATCH ?"
+        out = []
+        for terms in queries:
+            counts = {
+                t: self.db.execute(sql.format("count(*)"), (lexical.match(t),)).fetchone()[0]
+                for t in terms
+            }
+            postings = {
+                t: np.fromiter(
+                    (r[0] for r in self.db.execute(sql.format("rowid"), (lexical.match(t),))),
+                    dtype=np.int64,
+                )
+                for t in lexical.rarest(counts)
+            }
+            if allowed is not None:
+                postings = {t: ids[np.isin(ids, allowed)] for t, ids in postings.items()}
+            ids, scores = lexical.bm25(postings, counts, n_docs)
+            if len(ids) > (depth := max(4 * k, 200)):
+                best = np.argpartition(-scores, depth)[:depth]
+                ids, scores = ids[best], scores[best]
+            mean_length = n_terms / n_docs if n_docs else 0.0
+            scores = scores * lexical.length_factor(self._lexical_lengths(ids), mean_length)
+            scores /= lexical.most(counts, n_docs, mean_length) or 1.0
+            order = np.argsort(-scores, kind="stable")[:k]
+            out.append([(int(ids[i]), float(scores[i])) for i in order])
+        return out
+
+    def _lexical_totals(self) -> tuple[int, int]:
+        """Sentences and terms in the word index, from FTS5's averages record (its row 1)."""
+        row = self.db.execute("SELECT block FROM lexical_data WHERE id = 1").fetchone()
+        if not row:
+            return 0, 0
+        n_docs, at = _varint(row[0], 0)
+        return n_docs, _varint(row[0], at)[0]
+
+    def _lexical_lengths(self, ids: np.ndarray) -> np.ndarray:
+        """The number of terms of each sentence, from FTS5's ``docsize`` table."""
+        found: dict[int, int] = {}
+        for chunk, marks in _chunks(ids.tolist()):
+            rows = self.db.execute(
+                f"SELECT id, sz FROM lexical_docsize WHERE id IN ({marks})", chunk
+            )
+            found.update((i, _varint(sz, 0)[0]) for i, sz in rows)
+        return np.array([found.get(i, 0) for i in ids.tolist()], dtype=np.float64)
+
+    def clause_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """Vectors already computed for these clause texts (a clause repeated elsewhere)."""
+        found: dict[str, np.ndarray] = {}
+        for chunk, marks in _chunks(list(dict.fromkeys(hashes))):
+            for h, blob in self.db.execute(
+                f"SELECT hash, vector FROM clauses WHERE hash IN ({marks})", chunk
+            ):
+                found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def add_clauses(self, rows: Iterable[tuple[int, int, int, str, np.ndarray]]) -> None:
+        """Store (sentence id, start, end, text hash, vector) clauses, in one transaction
+        that bumps the version (a running ``serve`` then reloads them)."""
+        found = [(i, a, b, h, v.astype(np.float32).tobytes()) for i, a, b, h, v in rows]
+        if not found:
+            return
+        with self.db:
+            self.db.executemany(
+                "INSERT INTO clauses(sentence_id, start, end, hash, vector) VALUES (?, ?, ?, ?, ?)",
+                found,
+            )
+            self._bump_version()
+
+    def clause_rows(self) -> np.ndarray:
+        """(clause id, sentence id, start, end) of every clause, by clause id; none in an
+        index an earlier factcheck wrote."""
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'clauses'").fetchone():
+            return np.zeros((0, 4), dtype=np.int64)
+        rows = self.db.execute("SELECT id, sentence_id, start, end FROM clauses ORDER BY id")
+        return np.array(rows.fetchall(), dtype=np.int64).reshape(-1, 4)
+
+    def iter_clause_vectors(
+        self, ids: np.ndarray | None = None, batch: int = 10_000
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, vectors) of every clause, or of the given ``ids``, in batches."""
+        return self._id_vectors("SELECT id, vector FROM clauses", "id", ids, batch)
+
     # -- lookups for report ----------------------------------------------------------------
 
     def cluster_ids(self, statements: Iterable[str]) -> dict[str, str]:
@@ -433,7 +599,57 @@ class Store:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
+    def article(self, article_id: str) -> dict | None:
+        """An article's fields, text and sentences (``index``, ``start``, ``end``), for
+        reading a statement in its context."""
+        row = self.db.execute(
+            "SELECT id, title, date, source, url, lang, author, text, date_inferred "
+            "FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        sentences = self.db.execute(
+            "SELECT idx, start, end FROM sentences WHERE article_id = ? ORDER BY idx",
+            (article_id,),
+        )
+        names = ("id", "title", "date", "source", "url", "lang", "author", "text")
+        return {
+            **dict(zip(names, row, strict=False)),
+            "date_inferred": bool(row[8]),
+            "sentences": [{"index": i, "start": s, "end": e} for i, s, e in sentences],
+        }
+
+    # -- reviewers' decisions (factcheck.review) -------------------------------------------
+
+    def decision_lines(self, cluster: str | None = None) -> list[str]:
+        """The decisions' JSON lines, in the order of the decisions file."""
+        where, params = ("WHERE cluster = ?", (cluster,)) if cluster is not None else ("", ())
+        rows = self.db.execute(f"SELECT line FROM decisions {where} ORDER BY seq", params)
+        return [r[0] for r in rows]
+
+    def add_decisions(
+        self, rows: Sequence[tuple], meta: dict[str, str], replace: bool = False
+    ) -> None:
+        """Append decision rows (cluster, a, b, decision, verdict, note, reviewer, at, line)
+        and set ``meta``, in one transaction; ``replace``: drop every earlier decision."""
+        with self.db:
+            if replace:
+                self.db.execute("DELETE FROM decisions")
+            self.db.executemany(
+                "INSERT INTO decisions(cluster, a, b, decision, verdict, note, reviewer, at, "
+                "line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", list(meta.items())
+            )
+
     # -- info ----------------------------------------------------------------------------
+
+    def article_count(self) -> int:
+        """What every save records, without ``counts``'s scans of all sentences."""
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def counts(self) -> dict:
         q = self.db.execute
@@ -457,6 +673,17 @@ class Store:
             "dates": {"first": dates[0], "last": dates[1]},
             "undated_articles": q("SELECT count(*) FROM articles WHERE date IS NULL").fetchone()[0],
         }
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """An SQLite varint (as FTS5 writes them) at ``at``: its value and where the next starts."""
+    value = 0
+    for i in range(8):
+        byte = data[at + i]
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            return value, at + i + 1
+    return (value << 8) | data[at + 8], at + 9
 
 
 def _inferred_date(features: Iterable[dict]) -> str | None:

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 import unicodedata
 
+
+def wordset(words: str) -> frozenset[str]:
+    """The words of a space-separated list: long lists read as prose, not as literals."""
+    return frozenset(words.split())
+
+
 # Quantifier words and what they quantify. Some are quantifiers only in context, which
 # ``features`` checks: "tout le", "l'ensemble des", "peu de", "lots of", "personne ne".
 QUANTIFIERS = {
@@ -28,6 +34,91 @@ QUANTIFIERS = {
 CONTEXTUAL_QUANTIFIERS = frozenset(["tout", "ensemble", "peu", "lots", "lot", "personne", "rien"])
 # "C'est faux", "false": a verdict word that flips what it qualifies.
 FALSE_WORDS = {"faux": "-vrai", "fausse": "-vrai", "fausses": "-vrai", "false": "-true"}
+# Headline kickers: a label before ":" that says which story or section a headline belongs
+# to, not what it claims ("Live: …", "Analysis: …"). The report strips them before it compares
+# statements (``factcheck.report``), with the kickers it learns from each source's repeats.
+KICKERS = frozenset(
+    [
+        "live", "latest", "breaking", "analysis", "opinion", "explainer", "watch", "video",
+        "in pictures", "the papers", "newspaper headlines", "reality check", "fact check",
+        "war in ukraine", "ukraine war", "ukraine war latest", "russia-ukraine war",
+        "russia-ukraine war latest", "ukraine conflict", "ukraine crisis", "guerre en ukraine",
+        "en direct", "direct", "analyse", "tribune",
+    ]
+)  # fmt: skip
+
+
+# Function words of each language: what carries no topic (a name's neighbours in
+# ``features``), and what tells French from English when no stored language is known
+# (``relations``).
+FUNCTION_WORDS = {
+    "fr": wordset(
+        """
+        le la les l' un une des du de d' et ou à au aux en dans par pour sur avec sans sous
+        entre vers chez que qu' qui dont où ce cette ces cet son sa ses leur leurs notre nos
+        votre vos mon ma mes il elle ils elles on nous vous je j' se s' est sont a ont était
+        étaient sera seront avait avaient été plus moins très mais donc car ni ne n' pas si
+        comme lors après avant depuis pendant selon cependant pourtant toutefois ainsi alors
+        enfin puis ensuite aussi encore déjà désormais même y tous toutes tout toute plusieurs
+        certains certaines quelques chaque
+        """
+    ),
+    "en": wordset(
+        """
+        the a an of and or to in on at for with from by as that this these those is are was
+        were be been has have had will would it its he she they we his her their our but so
+        yet however also then than more less after before since during when if while there
+        here not no about over under up out into per each every all some most many few
+        several which
+        """
+    ),
+}
+ALL_FUNCTION_WORDS = FUNCTION_WORDS["fr"] | FUNCTION_WORDS["en"]
+
+# Titles, roles, honorifics and nationality adjectives: the words around a name that are
+# not the name ("le président russe Vladimir Poutine"), for speakers in ``features`` and
+# the names a speaker conflict compares in ``relations``.
+TITLES = wordset(
+    """
+    président présidente présidents premier première ministre ministres porte-parole chef
+    cheffe chancelier chancelière secrétaire général générale directeur directrice dirigeant
+    dirigeante dirigeants maître maitre ambassadeur ambassadrice conseiller conseillère
+    responsable responsables représentant représentante représentants diplomate diplomates
+    officiel officiels source sources services renseignement agence presse gouvernement
+    ministère armée état-major commandant gouverneur maire sénateur député députée analyste
+    analystes expert experts chercheur chercheuse professeur docteur roi reine pape patron
+    autorités médias journal affaires défense sécurité adjoint adjointe russe russes
+    américain américaine américains américaines français française ukrainien ukrainienne
+    ukrainiens britannique britanniques allemand allemande chinois chinoise européen
+    européenne européens occidental occidentaux biélorusse polonais turc israélien iranien
+    monsieur madame
+    president presidents prime minister spokesman spokeswoman spokesperson chief chancellor
+    secretary general director leader leaders ambassador adviser advisor official officials
+    representative diplomat diplomats intelligence agency government ministry army military
+    commander governor mayor senator analyst analysts expert experts researcher professor
+    press foreign defence defense state national security deputy russian american french
+    ukrainian british german chinese european western mister
+    """
+)
+
+# Number words and their values (scales such as "million" live with the quantities, in
+# ``features``).
+NUMBER_WORDS = {
+    "fr": {
+        "zéro": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+        "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+        "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
+        "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100,
+        "mille": 1000,
+    },
+    "en": {
+        "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+        "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+        "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+        "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+        "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+    },
+}  # fmt: skip
 
 
 def fold(text: str) -> str:

@@ -22,16 +22,16 @@ class WatchedClaim:
     error: str | None = None
 
 
-def read_claims(path: str | Path) -> list[WatchedClaim]:
-    """The claims of a watch-list, in order, bad lines included with their error; a file
-    that cannot be read raises an error."""
+def read_claims(path: str | Path, field: str = "claim") -> list[WatchedClaim]:
+    """The claims of a watch-list (in JSON Lines, the ``field`` of each line), in order, bad
+    lines included with their error; a file that cannot be read raises an error."""
     path = Path(path)
     if path.suffix == ".jsonl":
         return [
             WatchedClaim(path, lineno, error=found)
             if isinstance(found, str)
             else WatchedClaim(path, lineno, found[0])
-            for lineno, found in _jsonl_fields(path, ("claim",))
+            for lineno, found in _jsonl_fields(path, (field,))
         ]
     return [
         WatchedClaim(path, lineno, line.strip())

