@@ -241,10 +241,14 @@ class Store:
 
     def cached_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
         """Embeddings already computed for these sentence texts (the embedding cache)."""
+        return self._vectors_by_hash("vectors", hashes)
+
+    def _vectors_by_hash(self, table: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """The vectors ``table`` (``vectors`` or ``clauses``) holds for these text hashes."""
         found: dict[str, np.ndarray] = {}
         for chunk, marks in _chunks(list(dict.fromkeys(hashes))):
             for h, blob in self.db.execute(
-                f"SELECT hash, vector FROM vectors WHERE hash IN ({marks})", chunk
+                f"SELECT hash, vector FROM {table} WHERE hash IN ({marks})", chunk
             ):
                 found[h] = np.frombuffer(blob, dtype=np.float32)
         return found
@@ -522,13 +526,7 @@ class Store:
 
     def clause_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
         """Vectors already computed for these clause texts (a clause repeated elsewhere)."""
-        found: dict[str, np.ndarray] = {}
-        for chunk, marks in _chunks(list(dict.fromkeys(hashes))):
-            for h, blob in self.db.execute(
-                f"SELECT hash, vector FROM clauses WHERE hash IN ({marks})", chunk
-            ):
-                found[h] = np.frombuffer(blob, dtype=np.float32)
-        return found
+        return self._vectors_by_hash("clauses", hashes)
 
     def add_clauses(self, rows: Iterable[tuple[int, int, int, str, np.ndarray]]) -> None:
         """Store (sentence id, start, end, text hash, vector) clauses, in one transaction
