@@ -15,7 +15,7 @@ thresholds are set on ``tune``; the figures published are the ``report`` half's.
 recall against the all-pairs baseline (every pair above ``--min-score`` related, on shares of
 at most 5,000 statements), and the top contested clusters written out to be read by hand.
 
-    python benchmarks/report.py planted [--half tune] [--rss-index DIR]
+    python benchmarks/report.py planted [--half tune] [--rss-index DIR] [--floors F ...]
     python benchmarks/report.py rss [--index DIR]
 """
 
@@ -228,6 +228,10 @@ def run_planted(args: argparse.Namespace) -> None:
     with Corpus.open(index) as corpus:
         corpus.ingest([SEEDS])
         corpus.add(planted_articles(cases))
+        if args.floors:
+            compare_floors(corpus, cases, args)
+            shutil.rmtree(work, ignore_errors=True)
+            return
         worthy = eligible(corpus, cases)
         runs, reports = {}, {}
         for name, rules_only in (("model", False), ("rules_only", True)):
@@ -280,6 +284,30 @@ def run_planted(args: argparse.Namespace) -> None:
         out = RESULTS / "report_planted.json"
         out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {out}", file=sys.stderr)
+
+
+def compare_floors(corpus: Corpus, cases: list[dict], args: argparse.Namespace) -> None:
+    """The report at several check-worthiness floors, on one half: how the floor trades the
+    planted conflicts found against contested clusters that hold no planted statement
+    (RSS and seed statements alone: unlabelled, mostly false on the hand-read sample).
+    How ``report.MIN_CHECKWORTHY`` was set, on the ``tune`` half."""
+    planted = {planted_id(c) for c in cases}
+    print(f"planted, {args.half} half, by check-worthiness floor")
+    print("| floor | statements | recall | cluster precision | contested without planted |")
+    print("|---:|---:|---:|---:|---:|")
+    for floor in args.floors:
+        report = corpus.report(filters=Filters(min_checkworthy=floor))
+        run = evaluate(report, cases, args.half)
+        unplanted = sum(
+            not any(s.article.id in planted for s in c.statements) for c in report.contested
+        )
+        print(
+            f"| {floor:g} | {report.statements:,} | {run['recall']:.0%} "
+            f"({run['conflicts_found']}/{run['conflicts_planted']}) | "
+            f"{run['cluster_precision']:.0%} ({run['contested_clusters_real']}/"
+            f"{run['contested_clusters_judged']}) | {unplanted} |",
+            flush=True,
+        )
 
 
 def candidate_recall(corpus: Corpus, report: Report, filters: Filters | None = None) -> dict:
@@ -390,6 +418,9 @@ def main() -> None:
     planted.add_argument("--half", choices=(TUNE, REPORT), default=REPORT)
     planted.add_argument("--rss-index", type=Path, help="an index of the RSS corpus to copy")
     planted.add_argument("--no-baseline", action="store_true", help="skip the all-pairs run")
+    planted.add_argument(
+        "--floors", type=float, nargs="+", help="only compare these check-worthiness floors"
+    )
     rss = sub.add_parser("rss", help="time, pairs judged and the top clusters on RSS")
     rss.add_argument("--index", type=Path, help="index folder, kept (default: a temporary one)")
     rss.add_argument("--baseline-share", type=float, default=0.5)

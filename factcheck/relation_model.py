@@ -23,7 +23,8 @@ from .export import (
     RELATION_MAX_TOKENS,
     encode,
     ensure_relation_model,
-    run_sorted,
+    open_session,
+    run_each,
     shared_tokenizer,
 )
 from .nli import LABELS, softmax, to_predictions
@@ -34,14 +35,14 @@ MODEL_NAME = "model"  # the evidence kind of its verdicts
 class RelationModel:
     """Entailment / neutral / contradiction for (premise, hypothesis) pairs, like ``NLIModel``.
 
-    Pairs are sorted by length and batched, so a batch pads little; a pair longer than the
-    trained 128 tokens is cut, the longer side first.
+    Each pair is read alone (``export.run_each``), so its verdict never depends on the
+    pairs read with it; a pair longer than the trained 128 tokens is cut, the longer side
+    first.
     """
 
     name = MODEL_NAME
 
-    def __init__(self, batch_size: int = 32) -> None:
-        self.batch_size = batch_size
+    def __init__(self) -> None:
         self._session = None
         self._loading: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -71,7 +72,7 @@ class RelationModel:
 
     def _load(self) -> None:
         try:
-            import onnxruntime
+            import onnxruntime  # noqa: F401  (checked here, opened by export.open_session)
             import tokenizers  # noqa: F401  (checked here, used by export.encode)
         except ImportError as exc:
             raise ModelError(
@@ -80,17 +81,13 @@ class RelationModel:
             ) from exc
         folder = ensure_relation_model()
         shared_tokenizer()
-        options = onnxruntime.SessionOptions()
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = onnxruntime.InferenceSession(
-            str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = open_session(folder / ONNX_FILE)
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Raw scores, one row per pair, columns in ``LABELS`` order."""
         self._ready()
         tokens = encode([(p.strip(), h.strip()) for p, h in pairs], RELATION_MAX_TOKENS)
-        return run_sorted(self._session, tokens, self.batch_size, len(LABELS))
+        return run_each(self._session, tokens, len(LABELS))
 
     def predict(self, pairs: Sequence[tuple[str, str]]) -> list[dict]:
         """``[{"label": best, "scores": {label: p}}]`` for each (premise, hypothesis) pair."""

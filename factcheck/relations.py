@@ -19,10 +19,11 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from factcheck.features import DENIAL_VERBS, DateRef, Features, Quantity, extract
 from factcheck.lexical import terms
-from factcheck.vocabulary import FALSE_WORDS, FUNCTION_WORDS, QUANTIFIERS, TITLES, fold
+from factcheck.vocabulary import FALSE_WORDS, FUNCTION_WORDS, QUANTIFIERS, TITLES, fold, surface
 
 AGREES, CONTRADICTS, RELATED = "agrees", "contradicts", "related"
 MODEL_KIND = "model"  # evidence of the packaged relation model
@@ -318,6 +319,11 @@ class Side:
     lang: str
     terms: set[str]  # content terms with quantities, dates and rule cues masked
     anchors: set[str]  # names and numbers, folded across French and English spellings
+
+    @cached_property
+    def surface(self) -> str:
+        """The text as ``vocabulary.surface`` sees it: one key for a sentence retyped."""
+        return surface(self.text)
 
 
 def side(

@@ -469,6 +469,9 @@ class _Graph:
         # Same-thing pairs the model has not read, with what the rules found on them.
         self.pending: list[tuple[tuple[int, int], Findings]] = []
         self.judged = 0
+        # The model's verdicts by the two sides' ``surface``: a sentence repeated by many
+        # articles is read once against each other sentence, not once per copy.
+        self._verdicts: dict[tuple[str, str], dict] = {}
         self.links: dict[int, dict[int, float]] = defaultdict(dict)  # same-thing links
         self.pairs: dict[tuple[int, int], tuple[str, list[dict], float]] = {}
         self._sides: dict[int, Side] = {}
@@ -522,7 +525,7 @@ class _Graph:
         ra, rb = self.rows[a], self.rows[b]
         if similarity < self.min_score:
             self.pairs[key] = ("related", [], similarity)
-        elif ra["hash"] == rb["hash"]:
+        elif ra["hash"] == rb["hash"] or self._side(a).surface == self._side(b).surface:
             self.pairs[key] = (AGREES, [], similarity)
         else:
             rules = findings(self._side(a), self._side(b), similarity, strict=True)
@@ -539,12 +542,26 @@ class _Graph:
         if not self.pending:
             return
         queued, self.pending = self.pending, []
-        texts = [(rules.a.text, rules.b.text) for _, rules in queued]
-        sims = [rules.similarity for _, rules in queued]
-        for (key, rules), verdict in zip(queued, self.model.judge(texts, sims), strict=True):
+        from .relation_model import model_floor  # loaded with the model itself
+
+        floor = model_floor()
+        unread: dict[tuple[str, str], Findings] = {}
+        for _, rules in queued:
+            texts = (rules.a.surface, rules.b.surface)
+            if rules.similarity >= floor and texts not in self._verdicts:
+                unread.setdefault(texts, rules)
+        read = self.model.judge(
+            [(rules.a.text, rules.b.text) for rules in unread.values()],
+            [rules.similarity for rules in unread.values()],
+        )
+        self._verdicts.update(zip(unread, read, strict=True))
+        self.judged += len(unread)
+        for key, rules in queued:
+            verdict = {}
+            if rules.similarity >= floor:
+                verdict = self._verdicts[rules.a.surface, rules.b.surface]
             found = decide(rules, model=verdict)
             self.pairs[key] = (self._event(key, found), found.evidence, rules.similarity)
-        self.judged += len(queued)
 
     def _event(self, key: tuple[int, int], found: Relation) -> str:
         """A contradiction stands only between statements about one event (``same_event``)."""

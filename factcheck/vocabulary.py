@@ -4,6 +4,7 @@ steps can never disagree about what a quantifier is or how "Élysée" compares t
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -125,3 +126,14 @@ def fold(text: str) -> str:
     """Case and accents folded: "Élysée" and "elysee", "Straße" and "strasse" alike."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_LIST_MARKER = re.compile(r"^\(?[a-z]\)\s+")  # "(a) ", "b) " heading an item of a list
+_WORD = re.compile(r"\w+")
+
+
+def surface(text: str) -> str:
+    """A sentence as its words, folded, without punctuation or a leading list marker: two
+    sentences with one ``surface`` are one sentence retyped (wire copy, a feed's
+    punctuation), so the report takes them as agreeing and judges each pair of them once."""
+    return " ".join(_WORD.findall(_LIST_MARKER.sub("", fold(text).strip())))

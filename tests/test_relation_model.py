@@ -153,6 +153,13 @@ def test_model_reads_most_contradictions_as_contradictions(model) -> None:
     assert labels.count("contradiction") >= 4, labels
 
 
+def test_a_verdict_does_not_depend_on_the_pairs_read_with_it(model) -> None:
+    pairs = CONTRADICTIONS + TRANSLATIONS
+    together = model.logits(pairs)
+    alone = np.concatenate([model.logits([pair]) for pair in pairs])
+    assert np.array_equal(together, alone)
+
+
 def test_model_reads_translations_as_entailment_both_ways(model) -> None:
     pairs = TRANSLATIONS + [(en, fr) for fr, en in TRANSLATIONS]
     labels = [f["label"] for f in model.predict(pairs)]

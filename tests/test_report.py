@@ -290,12 +290,6 @@ def test_ids_are_stable_when_the_corpus_grows(index: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the int8 engine quantizes activations per batch: ingest order changes a "
-    "sentence's batch-mates, its vector (~0.003 cosine) and its check-worthiness near the "
-    "threshold, hence which statements the report holds (open, issue #14)",
-)
 def test_ids_do_not_depend_on_the_order_of_ingest(
     index: Path, seeds_dir: Path, tmp_path: Path
 ) -> None:
