@@ -880,13 +880,22 @@ def acceptance(result: dict) -> list[dict]:
     return [{"target": t, "value": v, "pass": ok} for t, v, ok in checks]
 
 
+TABLES: list[str] = []  # the sections printed so far, also written next to the JSON as .md
+
+
 def publish(result: dict, text: str, out: Path) -> None:
-    """Print a section's table and save everything so far: a failed long run keeps its work."""
+    """Print a section's table and save everything so far (JSON, and the tables as
+    Markdown): a failed long run keeps its work."""
     print(text, flush=True)
+    TABLES.append(text.strip())
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(out)
+    for path, content in (
+        (out, json.dumps(result, indent=2, ensure_ascii=False)),
+        (out.with_suffix(".md"), "\n\n".join(TABLES)),
+    ):
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(content + "\n", encoding="utf-8")
+        tmp.replace(path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
