@@ -16,6 +16,7 @@ recall against the all-pairs baseline (every pair above ``--min-score`` related,
 at most 5,000 statements), and the top contested clusters written out to be read by hand.
 
     python benchmarks/report.py planted [--half tune] [--rss-index DIR] [--floors F ...]
+    python benchmarks/report.py planted --half tune --model-bars B ...
     python benchmarks/report.py rss [--index DIR]
 """
 
@@ -35,6 +36,7 @@ from urllib.parse import urlsplit
 from splits import bucket
 
 from factcheck import Corpus
+from factcheck import report as reporting
 from factcheck.checkworthy import MIN_CHECKWORTHY
 from factcheck.filters import Filters
 from factcheck.models import Article
@@ -228,8 +230,8 @@ def run_planted(args: argparse.Namespace) -> None:
     with Corpus.open(index) as corpus:
         corpus.ingest([SEEDS])
         corpus.add(planted_articles(cases))
-        if args.floors:
-            compare_floors(corpus, cases, args)
+        if args.floors or args.model_bars:
+            compare_settings(corpus, cases, args)
             shutil.rmtree(work, ignore_errors=True)
             return
         worthy = eligible(corpus, cases)
@@ -286,23 +288,29 @@ def run_planted(args: argparse.Namespace) -> None:
         print(f"wrote {out}", file=sys.stderr)
 
 
-def compare_floors(corpus: Corpus, cases: list[dict], args: argparse.Namespace) -> None:
-    """The report at several check-worthiness floors, on one half: how the floor trades the
-    planted conflicts found against contested clusters that hold no planted statement
-    (RSS and seed statements alone: unlabelled, mostly false on the hand-read sample).
-    How ``report.MIN_CHECKWORTHY`` was set, on the ``tune`` half."""
+def compare_settings(corpus: Corpus, cases: list[dict], args: argparse.Namespace) -> None:
+    """The report at several check-worthiness floors (``--floors``) or bars for conflicts the
+    model alone sees (``--model-bars``, ``report.REPORT_MODEL_CONTRADICTION``), on one half:
+    how each trades the planted conflicts found against contested clusters that hold no
+    planted statement (RSS and seed statements alone: unlabelled, mostly false on the
+    hand-read sample). How those two settings were chosen, on the ``tune`` half."""
     planted = {planted_id(c) for c in cases}
-    print(f"planted, {args.half} half, by check-worthiness floor")
-    print("| floor | statements | recall | cluster precision | contested without planted |")
+    name, values = ("floor", args.floors) if args.floors else ("model bar", args.model_bars)
+    print(f"planted, {args.half} half, by {name}")
+    print(f"| {name} | statements | recall | cluster precision | contested without planted |")
     print("|---:|---:|---:|---:|---:|")
-    for floor in args.floors:
-        report = corpus.report(filters=Filters(min_checkworthy=floor))
+    for value in values:
+        if args.floors:
+            report = corpus.report(filters=Filters(min_checkworthy=value))
+        else:
+            reporting.REPORT_MODEL_CONTRADICTION = value
+            report = corpus.report()
         run = evaluate(report, cases, args.half)
         unplanted = sum(
             not any(s.article.id in planted for s in c.statements) for c in report.contested
         )
         print(
-            f"| {floor:g} | {report.statements:,} | {run['recall']:.0%} "
+            f"| {value:g} | {report.statements:,} | {run['recall']:.0%} "
             f"({run['conflicts_found']}/{run['conflicts_planted']}) | "
             f"{run['cluster_precision']:.0%} ({run['contested_clusters_real']}/"
             f"{run['contested_clusters_judged']}) | {unplanted} |",
@@ -420,6 +428,12 @@ def main() -> None:
     planted.add_argument("--no-baseline", action="store_true", help="skip the all-pairs run")
     planted.add_argument(
         "--floors", type=float, nargs="+", help="only compare these check-worthiness floors"
+    )
+    planted.add_argument(
+        "--model-bars",
+        type=float,
+        nargs="+",
+        help="only compare these bars for conflicts the model alone sees",
     )
     rss = sub.add_parser("rss", help="time, pairs judged and the top clusters on RSS")
     rss.add_argument("--index", type=Path, help="index folder, kept (default: a temporary one)")

