@@ -38,6 +38,7 @@ from sklearn.metrics import average_precision_score, f1_score, log_loss, roc_auc
 
 from factcheck.checkworthy import SIGNALS, CheckworthyModel, rule_signals
 from factcheck.embed import DEFAULT_MODEL, FAST_MODEL, load_embedder
+from factcheck.export import BUILD
 from factcheck.features import extract
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,8 +68,9 @@ def _cached(name: str, texts: list[str], compute: Callable[[], np.ndarray]) -> n
 
 
 def vectors(split: str, texts: list[str], engine: str) -> np.ndarray:
-    """Passage vectors of ``texts`` by ``engine``, cached by split, engine and the texts."""
-    name = f"{split}.{engine.split('/')[-1]}"
+    """Passage vectors of ``texts`` by ``engine``, cached by split, engine, the format of the
+    int8 graph (``export.BUILD``: a new build may embed differently) and the texts."""
+    name = f"{split}.{engine.split('/')[-1]}.v{BUILD}"
     return _cached(name, texts, lambda: load_embedder(engine).embed_passages(texts))
 
 
