@@ -299,12 +299,14 @@ def compare_settings(corpus: Corpus, cases: list[dict], args: argparse.Namespace
     print(f"planted, {args.half} half, by {name}")
     print(f"| {name} | statements | recall | cluster precision | contested without planted |")
     print("|---:|---:|---:|---:|---:|")
+    bar = reporting.REPORT_MODEL_CONTRADICTION
     for value in values:
         if args.floors:
             report = corpus.report(filters=Filters(min_checkworthy=value))
         else:
             reporting.REPORT_MODEL_CONTRADICTION = value
             report = corpus.report()
+            reporting.REPORT_MODEL_CONTRADICTION = bar
         run = evaluate(report, cases, args.half)
         unplanted = sum(
             not any(s.article.id in planted for s in c.statements) for c in report.contested

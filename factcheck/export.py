@@ -401,8 +401,7 @@ def bert_graph(config: dict, state: dict, output: str, classifier=None, int8: bo
             scores = op("Add", op("Mul", op("MatMul", q, k), scale), bias)
             context = op("MatMul", op("Softmax", scores, axis=-1), v)
             return op("Reshape", op("Transpose", context, perm=[0, 2, 1, 3]), merge)
-        fuse(p)
-        fused = f"{p}.attention.self.qkv"
+        fused = fuse(p)
         x_values, x_scale, x_zero = quantize(x)
         values, zero, weight_scale = int8_weight(fused)
         out = f"qattention{next(count)}"
