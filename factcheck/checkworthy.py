@@ -42,6 +42,7 @@ QUESTION_FACTOR = 0.3  # "L'armée russe mobilisée pour une future attaque ?"
 OPINION_FACTOR = 0.5  # "je pense que", "à mon avis", "I believe"
 INSTRUCTION_FACTOR = 0.3  # "Ajoutez 200 g de farine.", "Click here to subscribe."
 LISTICLE_FACTOR = 0.3  # "Five ways the Ukraine war could push up prices": a headline, no claim
+CREDIT_FACTOR = 0.3  # "CNN's Melissa Bell reports from Kyiv.": who tells the news, not a claim
 MIN_WORDS = 6  # below: a subhead or a fragment
 SHORT_FACTOR = 0.3
 
@@ -64,6 +65,16 @@ _LISTICLE = re.compile(
     r"^\W*(?:[^:\d]{1,40}:\s*)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|deux|trois|"
     r"quatre|cinq|six|sept|huit|neuf|dix)\s+(?:\w+\s+)?(?:ways|reasons|things|questions|charts|"
     r"maps|lessons|takeaways|facts|moments|tips|raisons|choses|façons|leçons|clés|points)\b",
+    re.IGNORECASE,
+)
+# A credit line under a news video or story: a name, a reporting phrase, perhaps a place, and
+# nothing else. The debates the model learned from hold none, so the rule applies after it.
+_CREDIT = re.compile(
+    r"^\W*(?:[\w'’.-]+\s+){1,6}(?:reports|has (?:more|the latest|the details|the story)|"
+    r"explains(?: why| how)?|rapporte|raconte|fait le point|a les détails)"
+    r"(?:\s+(?:from|depuis|de)\s+[^.!?]{1,50})?\s*[.!]?\W*$"
+    r"|^\W*(?:reportage|le récit|les explications|le point|le décryptage|l'analyse|récit)\s+"
+    r"(?:de|d'|d’|avec)\s*[^.!?]{1,60}[.!]?\W*$",
     re.IGNORECASE,
 )
 _OPINION = re.compile(
@@ -186,6 +197,8 @@ def model() -> CheckworthyModel:
     return CheckworthyModel.load()
 
 
+# The rules applied after the model (credit lines); a new value re-scores old indexes.
+RULES_VERSION = "credits-1"
 # At or above: check-worthy. Chosen on CheckThat! dev_test (see data/checkworthy.json).
 MIN_CHECKWORTHY = float(json.loads(SETTINGS.read_text(encoding="utf-8"))["threshold"])
 
@@ -194,8 +207,8 @@ def version(embedding_model: str) -> str:
     """What scored an index built with ``embedding_model``: stored in the index, so an index
     scored by an older model (or by the rules) is re-scored on its next writable open."""
     if embedding_model in PACKAGED_MODELS:
-        return model().version
-    return "rules"
+        return f"{model().version}+{RULES_VERSION}"
+    return f"rules+{RULES_VERSION}"
 
 
 def scores(
@@ -207,10 +220,18 @@ def scores(
     """Check-worthiness of each text, with its claim ``features`` and its passage vector by
     ``embedding_model`` (rounded to 3 places, as stored)."""
     if embedding_model not in PACKAGED_MODELS or vectors is None:
-        return [rules_score(t, f) for t, f in zip(texts, features, strict=True)]
+        return [
+            round(rules_score(t, f) * credit_factor(t), 3)
+            for t, f in zip(texts, features, strict=True)
+        ]
     signals = np.array([rule_signals(t, f) for t, f in zip(texts, features, strict=True)])
     found = model().probabilities(vectors, signals.reshape(len(texts), len(SIGNALS)))
-    return [round(float(p), 3) for p in found]
+    return [round(float(p) * credit_factor(t), 3) for p, t in zip(found, texts, strict=True)]
+
+
+def credit_factor(text: str) -> float:
+    """``CREDIT_FACTOR`` for a credit line ("CNN's Melissa Bell reports from Kyiv."), else 1."""
+    return CREDIT_FACTOR if _CREDIT.search(text) else 1.0
 
 
 def score_texts(texts: Sequence[str], embedder: Embedder | None = None) -> list[float]:

