@@ -70,7 +70,8 @@ _LISTICLE = re.compile(
 # A credit line under a news video or story: a name, a reporting phrase, perhaps a place, and
 # nothing else. The debates the model learned from hold none, so the rule applies after it.
 _CREDIT = re.compile(
-    r"^\W*(?:[\w'’.-]+\s+){1,6}(?:reports|has (?:more|the latest|the details|the story)|"
+    r"^\W*(?:[\w'’.-]+\s+){1,6}(?:reports|has (?:more|the (?:latest|details|story|report|"
+    r"exclusive(?: report| story)?))|"
     r"explains(?: why| how)?|rapporte|raconte|fait le point|a les détails)"
     r"(?:\s+(?:from|depuis|de)\s+[^.!?]{1,50})?\s*[.!]?\W*$"
     r"|^\W*(?:reportage|le récit|les explications|le point|le décryptage|l'analyse|récit)\s+"
@@ -198,7 +199,7 @@ def model() -> CheckworthyModel:
 
 
 # The rules applied after the model (credit lines); a new value re-scores old indexes.
-RULES_VERSION = "credits-1"
+RULES_VERSION = "credits-2"
 # At or above: check-worthy. Chosen on CheckThat! dev_test (see data/checkworthy.json).
 MIN_CHECKWORTHY = float(json.loads(SETTINGS.read_text(encoding="utf-8"))["threshold"])
 

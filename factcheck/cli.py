@@ -559,7 +559,7 @@ def report(
 ) -> None:
     """Claims that other articles contradict: one JSON line per contested cluster.
 
-    The JSONL (schema factcheck.report/2) goes to stdout or --output; a summary with the top
+    The JSONL (schema factcheck.report/3) goes to stdout or --output; a summary with the top
     contested claims goes to stderr.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

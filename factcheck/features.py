@@ -124,6 +124,11 @@ def _compact(item: Quantity | DateRef | Quote) -> dict:
     }
 
 
+# Bumped when what ``extract`` finds changes: an index stores each sentence's features, and
+# re-extracts them from the text on its next writable open (``Corpus``).
+VERSION = 2
+
+
 def extract(text: str, lang: str | None = None, ref_date: dt.date | None = None) -> Features:
     """Features of the sentence ``text``; ``ref_date`` (the article date) resolves dates
     without a year, weekdays and "hier"; ``lang`` ("fr"/"en"/None) settles "1,200"."""
@@ -734,6 +739,9 @@ _COUNTED = re.compile(
     r"(?P<w1>[^\W\d_]++(?:-[^\W\d_]++)*+)(?:[ \u00a0](?P<w2>[^\W\d_]++))?",
     re.IGNORECASE,
 )
+# People counted by their nation, capitalised in both languages ("10,000 Russians", "3 000
+# Ukrainiens"): a capitalised plural with a demonym's ending, never a month or a place.
+_DEMONYM = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ]+(?:ans|iens|iennes|ais|aises|ois|oises|ese|is|es)")
 _ADJECTIVE = re.compile(
     r"(?:aires?|iques?|ales?|aux|elles?|els?|iens?|iennes?|aines?|ains?|aises?|ais|oises?"
     r"|ois|ifs?|ives?|ée?s?|euses?|eux|ary|ic|ical|ian|ese)$"
@@ -900,7 +908,9 @@ def _counted(text: str, pos: int, prep: str) -> str | None:
         return None
     first = m["w1"]
     lower = first.lower().replace("’", "'")
-    if not first[0].islower() or lower in _FUNCTION or lower in _NUMBER_WORDS or len(first) < 3:
+    if not (first[0].islower() or _DEMONYM.fullmatch(first)):
+        return None
+    if lower in _FUNCTION or lower in _NUMBER_WORDS or len(first) < 3:
         return None
     second = m["w2"]
     if second and second[0].islower() and second not in _FUNCTION and _ADJECTIVE.search(second):

@@ -19,8 +19,10 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property
 
+from factcheck.dates import _MONTHS, _WEEKDAYS
 from factcheck.features import DENIAL_VERBS, DateRef, Features, Quantity, extract
 from factcheck.lexical import terms
 from factcheck.vocabulary import FALSE_WORDS, FUNCTION_WORDS, QUANTIFIERS, TITLES, fold, surface
@@ -99,15 +101,17 @@ MODEL_MIN_SIMILARITY = 0.75
 MODEL_CROSS_MIN_SIMILARITY = 0.75
 MODEL_CONTRADICTION = 0.6  # P(contradiction) from which the model alone says contradicts
 MODEL_ENTAILMENT = 0.4  # P(entailment), each way, for agrees
-# A rule's negation, quantifier or antonym conflict gives way only to entailment this sure,
+# A rule's negation or antonym conflict gives way only to entailment this sure,
 # both ways: a round bar, not tuned (the tune parts hold too few negated paraphrases), and
 # high because the model reads near-identical wording as entailment ("les écoles resteront
 # ouvertes" / "la fermeture des écoles": 0.9 one way) where a negation rule is usually right.
 MODEL_OVERRULE = 0.9
 MAX_EVIDENCE_TEXT = 80
-# Rule conflicts the model may overrule: a negation or quantifier in a paraphrase ("prenaient
-# à la légère" / "ne prenait pas au sérieux"). Figures, dates and speakers it cannot weigh.
-_MODEL_OVERRULES = frozenset(["negation", "quantifier", "antonym"])
+# Rule conflicts the model may overrule: a negation, with the antonym it often comes with, in
+# a paraphrase ("prenaient à la légère" / "ne prenait pas au sérieux"). Figures, dates,
+# speakers and quantifiers it cannot weigh: it read "sanctions de tous les pays" / "de la
+# plupart des pays" as entailment both ways (0.94).
+_MODEL_OVERRULES = frozenset(["negation", "antonym"])
 
 
 @dataclass
@@ -234,9 +238,10 @@ def _join_model(
 ) -> str:
     """The rules' evidence and the model's verdict, together:
 
-    - a conflict of figures, dates or speakers is a contradiction (the rules see it);
-    - a negation, quantifier or antonym conflict is one unless the model reads entailment
-      both ways with ``MODEL_OVERRULE`` (a negated paraphrase);
+    - a conflict of figures, dates, speakers or quantifiers is a contradiction (the rules
+      see it);
+    - a negation or antonym conflict is one unless the model reads entailment both ways
+      with ``MODEL_OVERRULE`` (a negated paraphrase);
     - else the model's contradiction, on a pair close enough to be about one thing;
     - ``agrees`` is entailment both ways, or one way with a figure in common; with no
       conflict and no measured value that differs. A close paraphrase by the rules' measure
@@ -693,13 +698,16 @@ def _scope_terms(side: Side, positions: Iterable[int], names: bool = True) -> se
     return terms(" ".join(words))
 
 
-def _in_scope(negated: Side, other: Side, positions: list[int], alignment: _Alignment) -> bool:
-    """Whether the words a cue bears on are in the other statement too."""
+def _in_scope(
+    negated: Side, other: Side, positions: list[int], alignment: _Alignment, names: bool = False
+) -> bool:
+    """Whether the words a cue bears on are in the other statement too. ``names``: a name
+    can be all the cue bears on ("all of Ukraine"), as for a quantifier."""
     if alignment.cross:
         return True  # across languages the gate has to do
     if not positions:  # a cue inside a word ("non-negotiable"): no scope to check
         return not alignment.strict
-    scope = _scope_terms(negated, positions, names=not alignment.strict) - _CUE_TERMS
+    scope = _scope_terms(negated, positions, names=names or not alignment.strict) - _CUE_TERMS
     if alignment.strict:
         scope -= _REPORTING_TERMS
     if not scope:
@@ -797,8 +805,8 @@ def _quantifier_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
             if y in a.features.quantifiers or x in b.features.quantifiers:
                 continue  # both sides use both: no clash to point at
             px, py = _quantifier_position(a, x), _quantifier_position(b, y)
-            in_scope = (px is None or _in_scope(a, b, [px], alignment)) and (
-                py is None or _in_scope(b, a, [py], alignment)
+            in_scope = (px is None or _in_scope(a, b, [px], alignment, names=True)) and (
+                py is None or _in_scope(b, a, [py], alignment, names=True)
             )
             if in_scope:
                 found.append(
@@ -854,6 +862,91 @@ def _speaker_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     if na and nb and not na & nb and _values_align(alignment):
         found.append(_evidence("speaker", a.features.attributions[0], b.features.attributions[0]))
     return found
+
+
+# --- Actors --------------------------------------------------------------------------
+
+# Who did it, replaced: the same statement, word for word but a name ("A Jeff Koons
+# sculpture … will go on sale" / "A Damien Hirst sculpture …"). Only when what is left is the
+# same: this share of the shorter statement's words aligned, every figure and date equal.
+# Two names that change places are left to the model (the verb decides), and places ("in
+# Kharkiv" / "in Slovyansk") and speakers ("Russia says" / "Ukraine says") are left out: the
+# same news told of two places, or said by two sides, is not a contradiction.
+ACTOR_MIN_ALIGNED = 0.6
+ACTOR_MIN_WORDS = 6  # shorter: a fragment ("Retired Army Brig.")
+ACTOR_MAX_OTHER_WORDS = 2  # in a replaced span, words that are neither names nor titles
+_PLACE_BEFORE = frozenset(
+    ["in", "at", "near", "from", "to", "à", "en", "au", "aux", "dans", "près", "vers"]
+)
+_ANY_FUNCTION = FUNCTION_WORDS["fr"] | FUNCTION_WORDS["en"]
+_CALENDAR = frozenset(_MONTHS) | frozenset(_WEEKDAYS.split())  # capitalised, not names
+
+
+def _actor_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
+    """The same statement with another actor (see ``ACTOR_MIN_ALIGNED``)."""
+    if alignment.cross:
+        return []
+    if _values_differ(a.features.quantities, b.features.quantities) or any(
+        not e.get("agrees") for e in _date_rule(a, b, alignment)
+    ):
+        return []
+    if min(len(a.words), len(b.words)) < ACTOR_MIN_WORDS:
+        return []
+    fa, fb = [fold(w) for w in a.words], [fold(w) for w in b.words]
+    blocks = SequenceMatcher(None, fa, fb, autojunk=False).get_opcodes()
+    aligned = sum(i2 - i1 for op, i1, i2, _, _ in blocks if op == "equal")
+    if aligned < ACTOR_MIN_ALIGNED * min(len(fa), len(fb)):
+        return []
+    spoken = _attributed(a) | _attributed(b)
+    everywhere_a, everywhere_b = _actors(a, 0, len(a.words)), _actors(b, 0, len(b.words))
+    changed = [
+        (i1, i2, j1, j2)
+        for op, i1, i2, j1, j2 in blocks
+        if op == "replace" and not set(fa[i1:i2] + fb[j1:j2]) <= _ANY_FUNCTION
+    ]
+    if len(changed) != 1:
+        return []  # one thing said otherwise at most: more is another statement
+    found = []
+    for i1, i2, j1, j2 in changed:
+        na, nb = _actors(a, i1, i2), _actors(b, j1, j2)
+        # A name the other statement holds elsewhere is not replaced: the two changed places,
+        # which "Putin met Macron" / "Macron met Putin" also do (the model reads swaps).
+        if not na or not nb or na & everywhere_b or nb & everywhere_a:
+            continue
+        if max(_other_words(a, i1, i2), _other_words(b, j1, j2)) > ACTOR_MAX_OTHER_WORDS:
+            continue  # more changed than who: another statement
+        if {_fold_name(n) for n in na | nb} & spoken or _speaks(a, i2) or _speaks(b, j2):
+            continue  # two speakers
+        found.append(_evidence("actor", _words_text(a, i1, i2), _words_text(b, j1, j2)))
+    return found
+
+
+def _other_words(side: Side, start: int, end: int) -> int:
+    """Words of ``side.words[start:end]`` that are neither capitalised nor titles."""
+    return sum(
+        not side.text[side.spans[i][0]].isupper() and side.words[i] not in TITLES
+        for i in range(start, end)
+    )
+
+
+def _speaks(side: Side, end: int) -> bool:
+    """Whether the words right after ``end`` say who speaks ("Russia says", "a dit")."""
+    return bool(terms(" ".join(side.words[end : end + 2])) & _REPORTING_TERMS)
+
+
+def _actors(side: Side, start: int, end: int) -> set[str]:
+    """Folded names among ``side.words[start:end]``, but places (after "in", "à"…)."""
+    names = set()
+    for i in range(start, end):
+        word = side.words[i]
+        if not side.text[side.spans[i][0]].isupper() or word in _ANY_FUNCTION:
+            continue
+        if fold(word) in _CALENDAR:
+            continue
+        if i and side.words[i - 1] in _PLACE_BEFORE or word in TITLES or not terms(word):
+            continue
+        names.add(fold(word))  # whole: "Dugin" is not "Dugina"
+    return names
 
 
 # --- Polar adjectives ----------------------------------------------------------------
@@ -926,4 +1019,5 @@ _RULES: tuple[Callable[[Side, Side, _Alignment], list[dict]], ...] = (
     _quantifier_rule,
     _speaker_rule,
     _antonym_rule,
+    _actor_rule,
 )

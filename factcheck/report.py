@@ -66,7 +66,7 @@ from .vocabulary import KICKERS, fold
 if TYPE_CHECKING:
     from .relation_model import RelationModel
 
-SCHEMA = "factcheck.report/2"
+SCHEMA = "factcheck.report/3"
 NEIGHBOURS = 20  # nearest statements searched for each statement
 SEARCH_BATCH = 512  # statements searched in one FAISS call
 MAX_CLUSTER = 60  # statements in one cluster at most (every pair of them is related)

@@ -51,7 +51,7 @@ CREATE INDEX IF NOT EXISTS sentences_hash ON sentences(hash);
 CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL);
 -- Report cluster ids by statement (factcheck.report): a claim keeps its id as the corpus grows.
 CREATE TABLE IF NOT EXISTS claim_ids (statement TEXT PRIMARY KEY, cluster TEXT NOT NULL);
--- The contested clusters of the last report, as written (factcheck.report/2 lines).
+-- The contested clusters of the last report, as written (factcheck.report/3 lines).
 CREATE TABLE IF NOT EXISTS report_clusters (
     id TEXT PRIMARY KEY, rank INTEGER NOT NULL, line TEXT NOT NULL
 );
@@ -96,6 +96,7 @@ IN_CHUNK = 500  # values bound in one ``IN (...)``: under SQLite's variable limi
 RESCORE_CHUNK = 4096  # sentences re-scored per model call
 # Check-worthiness of (texts, claim features, vectors), one float each (factcheck.checkworthy).
 Scorer = Callable[[list[str], list[dict], np.ndarray], list[float]]
+Extractor = Callable[[str, str | None, str | None], dict]  # text, language, article date
 
 
 def _chunks(values: Sequence) -> Iterator[tuple[list, str]]:
@@ -207,24 +208,52 @@ class Store:
     def rescore(self, score: Scorer, key: str, version: str) -> None:
         """Re-score every sentence's check-worthiness from its text, features and stored
         vector, and record ``version`` under ``key``, in one transaction."""
+
+        def update(rows: list[tuple]) -> list[tuple]:
+            found = score(
+                [r[1] for r in rows],
+                [json.loads(r[2]) if r[2] else {} for r in rows],
+                np.vstack([np.frombuffer(r[3], dtype=np.float32) for r in rows]),
+            )
+            return [(worth, r[0]) for worth, r in zip(found, rows, strict=True)]
+
+        self._rewrite(
+            "SELECT s.id, s.text, s.features, v.vector FROM sentences s "
+            "JOIN vectors v ON v.hash = s.hash",
+            "UPDATE sentences SET checkworthy = ? WHERE id = ?",
+            update,
+            (key, version),
+        )
+
+    def refeature(self, extract: Extractor, key: str, version: str) -> None:
+        """Extract every sentence's claim features again from its text, language and article
+        date, and record ``version`` under ``key``, in one transaction."""
+        self._rewrite(
+            "SELECT s.id, s.text, s.lang, a.date FROM sentences s "
+            "JOIN articles a ON a.id = s.article_id",
+            "UPDATE sentences SET features = ? WHERE id = ?",
+            lambda rows: [(json.dumps(extract(*r[1:]), ensure_ascii=False), r[0]) for r in rows],
+            (key, version),
+        )
+
+    def _rewrite(
+        self,
+        select: str,
+        update: str,
+        values: Callable[[list[tuple]], list[tuple]],
+        meta: tuple[str, str],
+    ) -> None:
+        """Every sentence's rows of ``select`` (the sentence id first), chunk by chunk, turned
+        into ``update``'s parameters by ``values``; then the ``meta`` key and value. One
+        transaction: a reader sees all of it or none."""
         with self.db:
             last = -1
             while rows := self.db.execute(
-                "SELECT s.id, s.text, s.features, v.vector FROM sentences s "
-                "JOIN vectors v ON v.hash = s.hash WHERE s.id > ? ORDER BY s.id LIMIT ?",
-                (last, RESCORE_CHUNK),
+                f"{select} WHERE s.id > ? ORDER BY s.id LIMIT ?", (last, RESCORE_CHUNK)
             ).fetchall():
-                found = score(
-                    [r[1] for r in rows],
-                    [json.loads(r[2]) if r[2] else {} for r in rows],
-                    np.vstack([np.frombuffer(r[3], dtype=np.float32) for r in rows]),
-                )
-                self.db.executemany(
-                    "UPDATE sentences SET checkworthy = ? WHERE id = ?",
-                    [(worth, r[0]) for worth, r in zip(found, rows, strict=True)],
-                )
+                self.db.executemany(update, values(rows))
                 last = rows[-1][0]
-            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, version))
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta)
 
     @property
     def version(self) -> int:

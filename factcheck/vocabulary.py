@@ -22,7 +22,19 @@ QUANTIFIERS = {
     ),
     **dict.fromkeys(["all", "every", "each", "everyone", "everybody", "everything"], "all"),
     **dict.fromkeys(["plupart", "majorité", "most", "majority"], "most"),
-    **dict.fromkeys(["plusieurs", "certains", "certaines", "quelques", "some", "several"], "some"),
+    **dict.fromkeys(
+        [
+            "plusieurs",
+            "certains",
+            "certaines",
+            "quelques",
+            "quelques-uns",
+            "quelques-unes",
+            "some",
+            "several",
+        ],
+        "some",
+    ),
     **dict.fromkeys(
         ["aucun", "aucune", "nul", "nulle", "personne", "rien", "none", "nobody", "nothing", "no"],
         "none",

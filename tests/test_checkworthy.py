@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from factcheck import Corpus, checkworthy
 from factcheck.checkworthy import MIN_CHECKWORTHY, explain, rules_score, score_texts
 from factcheck.cli import app
-from factcheck.corpus import CHECKWORTHY_META, METADATA
+from factcheck.corpus import CHECKWORTHY_META, FEATURES_META, METADATA
 from factcheck.embed import FAST_MODEL, load_embedder
+from factcheck.features import VERSION as features_version
 from factcheck.features import extract
 
 # Written for the rules before the model existed; the model never saw them.
@@ -168,3 +169,27 @@ def test_claims_file_answers_each_good_line_in_order_and_names_the_bad_ones(
 
 def test_claims_wants_paths_or_a_file() -> None:
     assert runner.invoke(app, ["claims"]).exit_code == 2
+
+
+def test_an_index_whose_features_an_older_factcheck_extracted_gets_them_again(
+    tmp_path: Path,
+) -> None:
+    """Features stored by an older extractor are extracted again, with the article's date,
+    on the next writable open, and the sentences re-scored with them."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    index = tmp_path / "index"
+    with Corpus.open(index) as corpus:
+        corpus.ingest([tmp_path / "a.txt"])
+    fresh = sqlite3.connect(index / METADATA).execute(
+        "SELECT features, checkworthy FROM sentences ORDER BY id").fetchall()  # fmt: skip
+    db = sqlite3.connect(index / METADATA)
+    with db:
+        db.execute("UPDATE sentences SET features = '{}', checkworthy = 0")
+        db.execute("UPDATE meta SET value = '1' WHERE key = ?", (FEATURES_META,))
+    db.close()
+    with Corpus.open(index, create=False) as corpus:
+        assert corpus.store.get_meta(FEATURES_META) == str(features_version)
+    again = sqlite3.connect(index / METADATA).execute(
+        "SELECT features, checkworthy FROM sentences ORDER BY id").fetchall()  # fmt: skip
+    assert again == fresh
+    assert any(json.loads(f).get("quantities") for f, _ in again)

@@ -511,3 +511,66 @@ def test_evidence_spans_find_every_phrase_even_when_cut() -> None:
         ("70 %", True),  # the cut phrase overlaps the second "70 %", which is dropped
         ("des forces, puis 70 % des arm", False),
     ]
+
+
+def _kinds(claim: str, match: str, **kw) -> list[str]:
+    found = relate(claim, match, similarity=0.93, strict=True, **kw)
+    return [e["kind"] for e in found.evidence if not e.get("agrees")]
+
+
+def test_another_actor_in_the_same_statement_contradicts() -> None:
+    koons = "A Jeff Koons sculpture worth up to £10 million will go on sale this month for Ukraine."
+    hirst = koons.replace("Jeff Koons", "Damien Hirst")
+    found = relate(koons, hirst, similarity=0.93, strict=True)
+    assert found.relation == CONTRADICTS
+    assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "actor"] == [
+        ("Jeff Koons", "Damien Hirst")
+    ]
+
+
+def test_places_speakers_swaps_and_other_changes_are_not_another_actor() -> None:
+    strike = "Russian rockets hit a school in Kharkiv on Thursday, killing two people."
+    assert "actor" not in _kinds(strike, strike.replace("Kharkiv", "Odesa"))
+    said = "Russia says 15 people were killed in the strike on the station."
+    assert "actor" not in _kinds(said, said.replace("Russia", "Ukraine"))
+    met = "Vladimir Putin met Emmanuel Macron at the Kremlin on Monday afternoon."
+    swapped = "Emmanuel Macron met Vladimir Putin at the Kremlin on Monday afternoon."
+    assert "actor" not in _kinds(met, swapped)
+    other = "Emmanuel Macron flew to Kyiv with his ministers on Monday afternoon."
+    assert "actor" not in _kinds(met, other)
+    assert "actor" not in _kinds(
+        met, met.replace("on Monday", "on Tuesday").replace("Emmanuel Macron", "Olaf Scholz")
+    )
+
+
+def test_people_counted_by_nation_are_compared_between_two_statements() -> None:
+    fewer = "About 10,000 Russians have left for Armenia, many of them fearing arrest at home."
+    more = fewer.replace("About 10,000", "More than 100,000")
+    assert _kinds(fewer, more) == ["number"]
+
+
+def test_a_quantifier_over_a_name_is_compared_between_two_statements() -> None:
+    assert _kinds(
+        "Putin still wants to take all of Ukraine, US officials say",
+        "Putin still wants to take most of Ukraine, US officials say",
+    ) == ["quantifier"]
+
+
+def test_the_model_overrules_a_negation_but_not_a_quantifier() -> None:
+    sure = {
+        "label": "entailment",
+        "scores": {"entailment": 0.95, "neutral": 0.03, "contradiction": 0.02},
+    }
+    model = {**sure, "reverse": sure}
+    quantifier = relate(
+        "Cette reconnaissance a entraîné des sanctions de tous les pays occidentaux.",
+        "Cette reconnaissance a entraîné des sanctions de la plupart des pays occidentaux.",
+        similarity=0.93, model=model,
+    )  # fmt: skip
+    assert quantifier.relation == CONTRADICTS
+    negation = relate(
+        "Le président a déclaré que les Occidentaux prenaient à la légère ses mises en garde.",
+        "Le président a déclaré que l'Occident ne prenait pas au sérieux ses mises en garde.",
+        similarity=0.93, model=model,
+    )  # fmt: skip
+    assert negation.relation != CONTRADICTS
