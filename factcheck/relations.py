@@ -897,8 +897,6 @@ def _actor_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     aligned = sum(i2 - i1 for op, i1, i2, _, _ in blocks if op == "equal")
     if aligned < ACTOR_MIN_ALIGNED * min(len(fa), len(fb)):
         return []
-    spoken = _attributed(a) | _attributed(b)
-    everywhere_a, everywhere_b = _actors(a, 0, len(a.words)), _actors(b, 0, len(b.words))
     changed = [
         (i1, i2, j1, j2)
         for op, i1, i2, j1, j2 in blocks
@@ -906,18 +904,45 @@ def _actor_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     ]
     if len(changed) != 1:
         return []  # one thing said otherwise at most: more is another statement
+    spoken = _attributed(a) | _attributed(b)
     found = []
-    for i1, i2, j1, j2 in changed:
-        na, nb = _actors(a, i1, i2), _actors(b, j1, j2)
-        # A name the other statement holds elsewhere is not replaced: the two changed places,
-        # which "Putin met Macron" / "Macron met Putin" also do (the model reads swaps).
-        if not na or not nb or na & everywhere_b or nb & everywhere_a:
-            continue
+    for i1, i2, j1, j2, na, nb in _renamed(a, b, changed):
         if max(_other_words(a, i1, i2), _other_words(b, j1, j2)) > ACTOR_MAX_OTHER_WORDS:
             continue  # more changed than who: another statement
         if {_fold_name(n) for n in na | nb} & spoken or _speaks(a, i2) or _speaks(b, j2):
             continue  # two speakers
         found.append(_evidence("actor", _words_text(a, i1, i2), _words_text(b, j1, j2)))
+    return found
+
+
+def _renamed(
+    a: Side, b: Side, spans: Iterable[tuple[int, int, int, int]]
+) -> Iterable[tuple[int, int, int, int, set[str], set[str]]]:
+    """The spans of ``a`` and ``b`` aligned with each other where each names someone the
+    other statement never names. A name the other holds elsewhere is not replaced: the two
+    changed places, which "Putin met Macron" / "Macron met Putin" also do (the model reads
+    swaps)."""
+    everywhere_a, everywhere_b = _actors(a, 0, len(a.words)), _actors(b, 0, len(b.words))
+    for i1, i2, j1, j2 in spans:
+        na, nb = _actors(a, i1, i2), _actors(b, j1, j2)
+        if na and nb and not na & everywhere_b and not nb & everywhere_a:
+            yield i1, i2, j1, j2, na, nb
+
+
+def places(side: Side) -> set[str]:
+    """Folded names right after "in", "at", "to", "on", "à", "en"… (and an article: "at the
+    US Open"): where a statement says something happened ("strikes on Kharkiv")."""
+    found = set()
+    for i, word in enumerate(side.words):
+        if word not in _PLACE_BEFORE and word not in ("on", "sur"):
+            continue
+        j = i + 1
+        while j < min(i + 3, len(side.words)) and side.words[j] in _ANY_FUNCTION:
+            j += 1
+        if j < len(side.words) and side.text[side.spans[j][0]].isupper():
+            name = side.words[j]
+            if name not in _ANY_FUNCTION and fold(name) not in _CALENDAR and name not in TITLES:
+                found.add(fold(name))
     return found
 
 

@@ -57,6 +57,7 @@ from .relations import (
     Side,
     decide,
     findings,
+    places,
     side,
 )
 from .store import Store
@@ -421,6 +422,9 @@ def same_event(a: Side, b: Side, model_only: bool = False) -> bool:
     names_b, what_b = _event_words(b)
     if names_a and names_b and not names_a & names_b:
         return False
+    where_a, where_b = places(a), places(b)
+    if where_a and where_b and not where_a & where_b:
+        return False  # the same news of two places: "strikes on Kharkiv" / "on Slovyansk"
     if not what_a or not what_b:
         return not model_only
     shared = len(what_a & what_b)

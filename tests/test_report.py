@@ -157,6 +157,18 @@ def test_same_event_needs_what_happened_in_common() -> None:
     assert same_event(side(met), side(restated))
 
 
+def test_the_same_news_of_two_places_is_two_events() -> None:
+    kharkiv = (
+        "Dozens of people have been killed in Russian missile strikes on Kharkiv, officials say."
+    )
+    slovyansk = "Two people died in Russian missile strikes on Slovyansk, local officials say."
+    again = (
+        "At least 30 people have been killed in Russian missile strikes on Kharkiv, officials say."
+    )
+    assert not same_event(side(kharkiv), side(slovyansk))
+    assert same_event(side(kharkiv), side(again))
+
+
 def test_a_contradiction_across_two_clusters_is_reported_with_a_guest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
