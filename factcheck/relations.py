@@ -875,6 +875,7 @@ def _speaker_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
 ACTOR_MIN_ALIGNED = 0.6
 ACTOR_MIN_WORDS = 6  # shorter: a fragment ("Retired Army Brig.")
 ACTOR_MAX_OTHER_WORDS = 2  # in a replaced span, words that are neither names nor titles
+SPELLED_ALIKE = 0.5  # difflib ratio from which two names are one spelled two ways
 _PLACE_BEFORE = frozenset(
     ["in", "at", "near", "from", "to", "à", "en", "au", "aux", "dans", "près", "vers"]
 )
@@ -925,8 +926,14 @@ def _renamed(
     everywhere_a, everywhere_b = _actors(a, 0, len(a.words)), _actors(b, 0, len(b.words))
     for i1, i2, j1, j2 in spans:
         na, nb = _actors(a, i1, i2), _actors(b, j1, j2)
-        if na and nb and not na & everywhere_b and not nb & everywhere_a:
+        renamed = na and nb and not na & everywhere_b and not nb & everywhere_a
+        if renamed and not _spelled_alike(na, nb):
             yield i1, i2, j1, j2, na, nb
+
+
+def _spelled_alike(xs: set[str], ys: set[str]) -> bool:
+    """One name spelled two ways ("Egypte" / "Eygptian", "Zelensky" / "Zelenskyy")."""
+    return any(SequenceMatcher(None, x, y).ratio() >= SPELLED_ALIKE for x in xs for y in ys)
 
 
 def places(side: Side) -> set[str]:
@@ -960,18 +967,23 @@ def _speaks(side: Side, end: int) -> bool:
 
 
 def _actors(side: Side, start: int, end: int) -> set[str]:
-    """Folded names among ``side.words[start:end]``, but places (after "in", "à"…)."""
+    """Folded names among ``side.words[start:end]``, but places (after "in", "à"…) and a
+    first word alone ("Chute du pétrole": any word is capitalised there)."""
     names = set()
     for i in range(start, end):
         word = side.words[i]
-        if not side.text[side.spans[i][0]].isupper() or word in _ANY_FUNCTION:
-            continue
-        if fold(word) in _CALENDAR:
+        if not _capitalised(side, i) or word in _ANY_FUNCTION or fold(word) in _CALENDAR:
             continue
         if i and side.words[i - 1] in _PLACE_BEFORE or word in TITLES or not terms(word):
             continue
+        if i == 0 and not (len(side.words) > 1 and _capitalised(side, 1)):
+            continue
         names.add(fold(word))  # whole: "Dugin" is not "Dugina"
     return names
+
+
+def _capitalised(side: Side, i: int) -> bool:
+    return side.text[side.spans[i][0]].isupper()
 
 
 # --- Polar adjectives ----------------------------------------------------------------

@@ -536,6 +536,10 @@ def test_places_speakers_swaps_and_other_changes_are_not_another_actor() -> None
     met = "Vladimir Putin met Emmanuel Macron at the Kremlin on Monday afternoon."
     swapped = "Emmanuel Macron met Vladimir Putin at the Kremlin on Monday afternoon."
     assert "actor" not in _kinds(met, swapped)
+    first = "Chute du pétrole dans le commerce asiatique ce lundi matin."
+    assert "actor" not in _kinds(first, first.replace("Chute", "Baisse des prix"))
+    sworn = "Mohamed Morsi a prêté serment en tant que président de l'Egypte ce samedi."
+    assert "actor" not in _kinds(sworn, sworn.replace("Egypte", "Eygptian"))
     other = "Emmanuel Macron flew to Kyiv with his ministers on Monday afternoon."
     assert "actor" not in _kinds(met, other)
     assert "actor" not in _kinds(
