@@ -877,7 +877,7 @@ ACTOR_MIN_WORDS = 6  # shorter: a fragment ("Retired Army Brig.")
 ACTOR_MAX_OTHER_WORDS = 2  # in a replaced span, words that are neither names nor titles
 SPELLED_ALIKE = 0.5  # difflib ratio from which two names are one spelled two ways
 _PLACE_BEFORE = frozenset(
-    ["in", "at", "near", "from", "to", "à", "en", "au", "aux", "dans", "près", "vers"]
+    ["in", "at", "on", "near", "from", "to", "à", "en", "au", "aux", "dans", "sur", "près", "vers"]
 )
 _ANY_FUNCTION = FUNCTION_WORDS["fr"] | FUNCTION_WORDS["en"]
 _CALENDAR = frozenset(_MONTHS) | frozenset(_WEEKDAYS.split())  # capitalised, not names
@@ -941,12 +941,12 @@ def places(side: Side) -> set[str]:
     US Open"): where a statement says something happened ("strikes on Kharkiv")."""
     found = set()
     for i, word in enumerate(side.words):
-        if word not in _PLACE_BEFORE and word not in ("on", "sur"):
+        if word not in _PLACE_BEFORE:
             continue
         j = i + 1
         while j < min(i + 3, len(side.words)) and side.words[j] in _ANY_FUNCTION:
             j += 1
-        if j < len(side.words) and side.text[side.spans[j][0]].isupper():
+        if j < len(side.words) and _capitalised(side, j):
             name = side.words[j]
             if name not in _ANY_FUNCTION and fold(name) not in _CALENDAR and name not in TITLES:
                 found.add(fold(name))
@@ -955,10 +955,7 @@ def places(side: Side) -> set[str]:
 
 def _other_words(side: Side, start: int, end: int) -> int:
     """Words of ``side.words[start:end]`` that are neither capitalised nor titles."""
-    return sum(
-        not side.text[side.spans[i][0]].isupper() and side.words[i] not in TITLES
-        for i in range(start, end)
-    )
+    return sum(not _capitalised(side, i) and side.words[i] not in TITLES for i in range(start, end))
 
 
 def _speaks(side: Side, end: int) -> bool:
