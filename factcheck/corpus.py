@@ -165,10 +165,8 @@ class Corpus:
         another check-worthiness model (or older features) scored them."""
         extracted = str(features_version)
         stale = self.store.get_meta(FEATURES_META) != extracted
-        if stale and self.store.counts()["sentences"]:
+        if stale:
             self.store.refeature(_features_of, FEATURES_META, extracted)
-        elif stale:
-            self.store.set_meta(FEATURES_META, extracted)
         wanted = checkworthy.version(self.model_name)
         if stale or self.store.get_meta(CHECKWORTHY_META) != wanted:
             self.store.rescore(

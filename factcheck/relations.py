@@ -25,7 +25,15 @@ from functools import cached_property
 from factcheck.dates import _MONTHS, _WEEKDAYS
 from factcheck.features import DENIAL_VERBS, DateRef, Features, Quantity, extract
 from factcheck.lexical import terms
-from factcheck.vocabulary import FALSE_WORDS, FUNCTION_WORDS, QUANTIFIERS, TITLES, fold, surface
+from factcheck.vocabulary import (
+    ALL_FUNCTION_WORDS,
+    FALSE_WORDS,
+    FUNCTION_WORDS,
+    QUANTIFIERS,
+    TITLES,
+    fold,
+    surface,
+)
 
 AGREES, CONTRADICTS, RELATED = "agrees", "contradicts", "related"
 MODEL_KIND = "model"  # evidence of the packaged relation model
@@ -191,10 +199,13 @@ def findings(a: Side, b: Side, similarity: float, strict: bool = False) -> Findi
     """The same-thing gate and, when it passes, every rule's evidence (see ``relate``)."""
     alignment = _align(a, b, similarity, strict)
     evidence: list[dict] = []
+    values_differ = _values_differ(a.features.quantities, b.features.quantities)
     if alignment.same_thing:
         for rule in _RULES:
             evidence.extend(rule(a, b, alignment))
-    values_differ = _values_differ(a.features.quantities, b.features.quantities)
+        dates_differ = any(e["kind"] == "date" and not e.get("agrees") for e in evidence)
+        if not (values_differ or dates_differ):  # one difference at a time (``_actor_rule``)
+            evidence.extend(_actor_rule(a, b, alignment))
     return Findings(a, b, similarity, alignment, evidence, values_differ)
 
 
@@ -879,17 +890,13 @@ SPELLED_ALIKE = 0.5  # difflib ratio from which two names are one spelled two wa
 _PLACE_BEFORE = frozenset(
     ["in", "at", "on", "near", "from", "to", "à", "en", "au", "aux", "dans", "sur", "près", "vers"]
 )
-_ANY_FUNCTION = FUNCTION_WORDS["fr"] | FUNCTION_WORDS["en"]
 _CALENDAR = frozenset(_MONTHS) | frozenset(_WEEKDAYS.split())  # capitalised, not names
 
 
 def _actor_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
-    """The same statement with another actor (see ``ACTOR_MIN_ALIGNED``)."""
+    """The same statement with another actor (see ``ACTOR_MIN_ALIGNED``), on a pair whose
+    figures and dates agree (``findings`` asks it last, with the other rules' evidence)."""
     if alignment.cross:
-        return []
-    if _values_differ(a.features.quantities, b.features.quantities) or any(
-        not e.get("agrees") for e in _date_rule(a, b, alignment)
-    ):
         return []
     if min(len(a.words), len(b.words)) < ACTOR_MIN_WORDS:
         return []
@@ -901,7 +908,7 @@ def _actor_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     changed = [
         (i1, i2, j1, j2)
         for op, i1, i2, j1, j2 in blocks
-        if op == "replace" and not set(fa[i1:i2] + fb[j1:j2]) <= _ANY_FUNCTION
+        if op == "replace" and not set(fa[i1:i2] + fb[j1:j2]) <= ALL_FUNCTION_WORDS
     ]
     if len(changed) != 1:
         return []  # one thing said otherwise at most: more is another statement
@@ -944,11 +951,12 @@ def places(side: Side) -> set[str]:
         if word not in _PLACE_BEFORE:
             continue
         j = i + 1
-        while j < min(i + 3, len(side.words)) and side.words[j] in _ANY_FUNCTION:
+        while j < min(i + 3, len(side.words)) and side.words[j] in ALL_FUNCTION_WORDS:
             j += 1
         if j < len(side.words) and _capitalised(side, j):
             name = side.words[j]
-            if name not in _ANY_FUNCTION and fold(name) not in _CALENDAR and name not in TITLES:
+            unnamed = name in ALL_FUNCTION_WORDS or name in TITLES
+            if not unnamed and fold(name) not in _CALENDAR:
                 found.add(fold(name))
     return found
 
@@ -969,7 +977,7 @@ def _actors(side: Side, start: int, end: int) -> set[str]:
     names = set()
     for i in range(start, end):
         word = side.words[i]
-        if not _capitalised(side, i) or word in _ANY_FUNCTION or fold(word) in _CALENDAR:
+        if not _capitalised(side, i) or word in ALL_FUNCTION_WORDS or fold(word) in _CALENDAR:
             continue
         if i and side.words[i - 1] in _PLACE_BEFORE or word in TITLES or not terms(word):
             continue
@@ -1053,5 +1061,4 @@ _RULES: tuple[Callable[[Side, Side, _Alignment], list[dict]], ...] = (
     _quantifier_rule,
     _speaker_rule,
     _antonym_rule,
-    _actor_rule,
 )
