@@ -540,11 +540,27 @@ def run_each(session, tokens: list[list[int]], width: int) -> np.ndarray:
         out[0] = one(tokens[0])[0]
         return out
     longest_first = sorted(range(len(tokens)), key=lambda i: -len(tokens[i]))
-    with ThreadPoolExecutor((os.cpu_count() or 1) + 1) as pool:
-        rows = pool.map(one, (tokens[i] for i in longest_first))
-        for i, row in zip(longest_first, rows, strict=True):
-            out[i] = row[0]
+    rows = _runners().map(one, (tokens[i] for i in longest_first))
+    for i, row in zip(longest_first, rows, strict=True):
+        out[i] = row[0]
     return out
+
+
+_runners_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _runners() -> ThreadPoolExecutor:
+    """The threads ``run_each`` reads on, one more than the cores, started once per process:
+    starting them on every call cost a few ms of each warm ``find`` (10 pairs judged). A
+    forked child (multiprocessing, Ray) gets a pool of its own, since threads do not survive
+    a fork."""
+    global _pool
+    with _runners_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            workers = (os.cpu_count() or 1) + 1
+            _pool = (os.getpid(), ThreadPoolExecutor(workers, thread_name_prefix="factcheck-run"))
+        return _pool[1]
 
 
 def _relation_folder() -> str:

@@ -67,6 +67,11 @@ CREATE INDEX IF NOT EXISTS decisions_cluster ON decisions(cluster);
 # an index of any age: BM25 terms of each sentence, kept by triggers in the sentence's own
 # transaction; clauses of long sentences with their vectors, ids apart from sentence ids (so
 # they are never statements: the report, review and counts read ``sentences`` only).
+# Sentences per BM25 term, for this connection only (``Store._lexical_counts``); created
+# before a reader turns ``query_only`` on.
+_VOCABULARY = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.lexical_vocabulary USING fts5vocab(main, lexical, row)"
+)
 RETRIEVAL_SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(
     terms, tokenize = "unicode61 tokenchars '.'", detail = none
@@ -123,9 +128,11 @@ class Store:
             self.db.create_function("lexical_document", 1, lexical.document, deterministic=True)
             if readonly:
                 self._read_old()
-                self.db.execute("PRAGMA query_only=ON")
             else:
                 self._prepare()
+            self.db.execute(_VOCABULARY)
+            if readonly:
+                self.db.execute("PRAGMA query_only=ON")
             self.db.execute("SELECT count(*) FROM articles").fetchone()
         except sqlite3.DatabaseError as exc:
             raise CorpusError(
@@ -508,20 +515,10 @@ class Store:
         (``lexical.query``), only among ``allowed`` ids when given: the rarest terms' postings
         are read, scored in ``lexical.bm25`` and the best candidates weighed by length."""
         n_docs, n_terms = self._lexical_totals()
-        sql = "SELECT {} FROM lexical WHERE lexical MATCH ?"
         out = []
         for terms in queries:
-            counts = {
-                t: self.db.execute(sql.format("count(*)"), (lexical.match(t),)).fetchone()[0]
-                for t in terms
-            }
-            postings = {
-                t: np.fromiter(
-                    (r[0] for r in self.db.execute(sql.format("rowid"), (lexical.match(t),))),
-                    dtype=np.int64,
-                )
-                for t in lexical.rarest(counts)
-            }
+            counts = self._lexical_counts(terms)
+            postings = {t: self._postings(t) for t in lexical.rarest(counts)}
             if allowed is not None:
                 postings = {t: ids[np.isin(ids, allowed)] for t, ids in postings.items()}
             ids, scores = lexical.bm25(postings, counts, n_docs)
@@ -534,6 +531,34 @@ class Store:
             order = np.argsort(-scores, kind="stable")[:k]
             out.append([(int(ids[i]), float(scores[i])) for i in order])
         return out
+
+    def _lexical_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """Sentences holding each term, from FTS5's vocabulary (``_VOCABULARY``: ~10x faster
+        than counting a ``MATCH`` at 1M sentences); a term it does not
+        list is counted by ``MATCH``, so the counts are always ``MATCH``'s."""
+        if not terms:
+            return {}
+        marks = ", ".join("?" * len(terms))
+        found = dict(
+            self.db.execute(
+                f"SELECT term, doc FROM temp.lexical_vocabulary WHERE term IN ({marks})", terms
+            )
+        )
+        sql = "SELECT count(*) FROM lexical WHERE lexical MATCH ?"
+        return {
+            t: found[t] if t in found else self.db.execute(sql, (lexical.match(t),)).fetchone()[0]
+            for t in terms
+        }
+
+    def _postings(self, term: str) -> np.ndarray:
+        """Ids of the sentences holding ``term``, read as one string: ~5x faster than a row
+        per id at tens of thousands of ids."""
+        (joined,) = self.db.execute(
+            "SELECT group_concat(rowid) FROM lexical WHERE lexical MATCH ?", (lexical.match(term),)
+        ).fetchone()
+        if not joined:
+            return np.zeros(0, dtype=np.int64)
+        return np.fromstring(joined, dtype=np.int64, sep=",")
 
     def _lexical_totals(self) -> tuple[int, int]:
         """Sentences and terms in the word index, from FTS5's averages record (its row 1)."""

@@ -124,6 +124,28 @@ def test_store_search_by_words_keeps_to_the_allowed_ids(tmp_path: Path) -> None:
     store.close()
 
 
+def test_term_counts_and_postings_are_those_of_a_match_after_replacements(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "meta.sqlite"
+    store = Store(path)
+    _article(store, "a", ["Kyiv a été bombardée.", "Kyiv reste debout.", "La météo à Kyiv."])
+    _article(store, "b", ["Kyiv et Kharkiv ont été bombardées."])
+    _article(store, "a", ["Kharkiv a été bombardée."])  # replaced: its Kyiv sentences gone
+    store.close()
+    reader = Store(path, readonly=True)  # its vocabulary is created before query_only
+    terms = query("Kyiv Kharkiv bombardée météo inconnu")
+    sql = "SELECT {} FROM lexical WHERE lexical MATCH ?"
+    for term in terms:
+        count = reader.db.execute(sql.format("count(*)"), (f'"{term}"',)).fetchone()[0]
+        rows = [r[0] for r in reader.db.execute(sql.format("rowid"), (f'"{term}"',))]
+        assert reader._lexical_counts(terms)[term] == count
+        assert reader._postings(term).tolist() == rows
+    assert reader._lexical_counts(terms)[query("Kyiv")[0]] == 1
+    assert reader._lexical_counts(terms)[query("inconnu")[0]] == 0
+    reader.close()
+
+
 def test_an_old_index_gains_the_word_index_at_its_next_writable_open(tmp_path: Path) -> None:
     path = tmp_path / "meta.sqlite"
     store = Store(path)
