@@ -12,7 +12,8 @@ were not set on (``benchmarks/splits.py``):
   sentence with its own translation are called ``agrees``, and pairs scored <= 2 are.
 
 The hypothesis plays the claim and the premise the match; the similarity is the packaged
-e5 (claim as query, match as passage), as at search time. ``model alone`` is the model's
+e5 (claim as query, match as passage), the claims embedded all at once as ``compare --file``
+embeds them (on int8: ``embed.BULK_QUERIES``). ``model alone`` is the model's
 most probable label (entailment: agrees, contradiction: contradicts). A trivial baseline (a
 negation cue in exactly one sentence means a contradiction) is run too.
 

