@@ -27,6 +27,7 @@ from factcheck.features import DENIAL_VERBS, DateRef, Features, Quantity, extrac
 from factcheck.lexical import terms
 from factcheck.vocabulary import (
     ALL_FUNCTION_WORDS,
+    AUXILIARIES,
     FALSE_WORDS,
     FUNCTION_WORDS,
     QUANTIFIERS,
@@ -726,14 +727,46 @@ def _in_scope(
     shared = scope & terms(other.text)
     if not alignment.strict or not shared:
         return bool(shared)
-    # Strict: the shared words must be affirmed where the other statement has them, not
-    # negated there too ("Putin should not remain" vs "was not announcing … cannot remain":
-    # two negations make the second sentence positive as a whole, not "remain").
+    # Strict: what is negated is the first word the cue bears on ("won't use", "ne
+    # souhaitait pas"), and the other statement must say it: sharing only the object is
+    # another predicate about one topic ("hasn't imposed a no-fly zone" / "slams NATO over
+    # its rejection of a no-fly zone"; "cannot guarantee gas supplies" / "stopped gas
+    # supplies").
+    predicate = _predicate(negated, positions)
+    if predicate is not None:
+        if predicate not in shared:
+            return False
+        shared = {predicate}
+    # The shared words must be affirmed where the other statement has them, not negated
+    # there too ("Putin should not remain" vs "was not announcing … cannot remain": two
+    # negations make the second sentence positive as a whole, not "remain").
     cues = {p for cue in other.features.negations for p in _cue_positions(other, cue)}
     return any(
         terms(word) & shared and not any(0 < j - p <= SCOPE_WORDS for p in cues)
         for j, word in enumerate(other.words)
     )
+
+
+def _predicate(side: Side, positions: list[int]) -> str | None:
+    """The term of the first content word after a statement's first negation cue: "use" in
+    "Russia won't use tactical weapons", "ouver" in "n'était pas ouverte", "all"
+    in "not all Russians". None when a name, a verb of denial (whose clause ``_scope_terms``
+    reads) or the end of the scope comes first."""
+    first = positions[0]
+    if side.words[first] in DENIAL_VERBS:
+        return None
+    for j in range(first + 1, min(first + 1 + SCOPE_WORDS, len(side.words))):
+        word = side.words[j]
+        if side.text[side.spans[j][0]].isupper():
+            return None
+        if fold(word) in QUANTIFIERS:
+            return fold(word)
+        if word in ALL_FUNCTION_WORDS or word in AUXILIARIES:
+            continue
+        found = terms(word) - _CUE_TERMS - _REPORTING_TERMS
+        if found:
+            return min(found)
+    return None
 
 
 def _negated_snippet(side: Side, positions: list[int]) -> str:
@@ -766,7 +799,9 @@ def _negation_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     if not _in_scope(negated, other, positions, alignment):
         return []
     negative = _negated_snippet(negated, positions) if positions else negated.text
-    positive = _affirmed_snippet(other, _scope_terms(negated, positions), alignment)
+    predicate = _predicate(negated, positions) if positions and alignment.strict else None
+    scope = {predicate} if predicate else _scope_terms(negated, positions)
+    positive = _affirmed_snippet(other, scope, alignment)
     claim, match = (negative, positive) if negated is a else (positive, negative)
     return [_evidence("negation", claim, match)]
 

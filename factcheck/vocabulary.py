@@ -87,6 +87,16 @@ FUNCTION_WORDS = {
     ),
 }
 ALL_FUNCTION_WORDS = FUNCTION_WORDS["fr"] | FUNCTION_WORDS["en"]
+# Auxiliaries and modals beyond the function words: what a negation passes over to reach
+# the word it denies ("n'était pas ouverte", "did not meet", "ne peut pas venir").
+AUXILIARIES = wordset(
+    """
+    être etre étais était etait étaient etaient serait seraient fut soit soient avoir avais
+    avait ai as avons avez aurait auraient eu peut peuvent pouvait pourra pourrait pu doit
+    doivent devait devrait dû va vont allait
+    am do does did doing done being can could should may might must shall
+    """
+)
 
 # Titles, roles, honorifics and nationality adjectives: the words around a name that are
 # not the name ("le président russe Vladimir Poutine"), for speakers in ``features`` and

@@ -578,3 +578,41 @@ def test_the_model_overrules_a_negation_but_not_a_quantifier() -> None:
         similarity=0.93, model=model,
     )  # fmt: skip
     assert negation.relation != CONTRADICTS
+
+
+def test_strict_negation_needs_the_negated_word_in_the_other_statement() -> None:
+    """What a negation denies is the first word it bears on: sharing only its object is
+    another predicate about one topic, not the same statement denied."""
+    assert "negation" in _kinds(
+        "Russia won't use tactical nuclear weapons in Ukraine, says ambassador to UK",
+        "CIA Director William Burns warned Russia may use tactical nuclear weapons in Ukraine.",
+    )
+    assert "negation" in _kinds(
+        "Vladimir Poutine a spécifié qu'il ne souhaitait pas utiliser l'arme nucléaire.",
+        "Vladimir Poutine a spécifié qu'il souhaitait utiliser l'arme nucléaire contre l'OTAN.",
+    )
+    # the object is shared ("gas supplies"), the predicate is not
+    assert "negation" not in _kinds(
+        "Russia's Gazprom tells European buyers it cannot guarantee gas supplies",
+        "Russia's Gazprom says it has stopped gas supplies to Latvia",
+    )
+    assert "negation" not in _kinds(
+        "Why NATO hasn't imposed a no-fly zone in Ukraine",
+        "War in Ukraine: Zelensky slams NATO over rejection of no-fly zone",
+    )
+
+
+def test_strict_negation_shows_the_words_it_opposes() -> None:
+    found = relate(
+        "Russian tennis star Andrey Rublev said that the decision made by Wimbledon organizers "
+        "to ban Russian and Belarusian players from competing because of the war in Ukraine is "
+        '"illogical" and amounts to "complete discrimination."',
+        "Banning Russian and Belarusian tennis players from this year's Wimbledon tournament in "
+        "light of the war in Ukraine is not discriminatory, say organizers of the grand slam "
+        "tournament.",
+        similarity=0.93,
+        strict=True,
+    )
+    assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "negation"] == [
+        ("complete discrimination", "is not discriminatory")
+    ]
