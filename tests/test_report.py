@@ -9,6 +9,7 @@ report must find is that benchmark's target on its report half, not a count of t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import shutil
@@ -31,6 +32,7 @@ from factcheck.report import (
     SCHEMA,
     Report,
     contradictions_all_pairs,
+    figure_update,
     kickers,
     same_event,
     without_kicker,
@@ -167,6 +169,44 @@ def test_the_same_news_of_two_places_is_two_events() -> None:
     )
     assert not same_event(side(kharkiv), side(slovyansk))
     assert same_event(side(kharkiv), side(again))
+
+
+def test_a_figure_counted_again_weeks_later_is_an_update() -> None:
+    number = [{"kind": "number", "claim": "$3 million", "match": "$30 million"}]
+    model = [{"kind": "model", "label": "contradiction", "score": 0.9}]
+    march_4, march_20 = dt.date(2022, 3, 4), dt.date(2022, 3, 20)
+    assert figure_update(number + model, march_4, march_20)
+    assert not figure_update(number, march_4, march_4 + dt.timedelta(days=1))
+    assert not figure_update(number, march_4, None)  # undated or an inferred lower bound
+    pinned = [{"kind": "date", "claim": "24 February", "match": "24 February", "agrees": True}]
+    assert not figure_update(number + pinned, march_4, march_20)
+    negation = [{"kind": "negation", "claim": "will", "match": "won't"}]
+    assert not figure_update(number + negation, march_4, march_20)
+
+
+@pytest.mark.slow
+def test_reports_keep_a_figure_conflict_of_one_week_but_not_of_two_months(
+    tmp_path: Path,
+) -> None:
+    said = "Mila Kunis and Ashton Kutcher have raised {} in donations for Ukrainian refugees."
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, date, figure in (
+        ("first", "2022-03-04", "$3 million"),
+        ("next_day", "2022-03-05", "$30 million"),
+        ("months_later", "2022-05-20", "$35 million"),
+    ):
+        (folder / f"{name}.txt").write_text(
+            f"Title: Donations\nDate: {date}\n{said.format(figure)}\n", encoding="utf-8"
+        )
+    with Corpus.open(tmp_path / "index") as corpus:
+        corpus.ingest([folder])
+        report = corpus.report(filters=EVERY)
+    pairs = set()
+    for cluster in report.contested:
+        article = {s.id: s.article.id for s in cluster.statements}
+        pairs |= {frozenset((article[c.a], article[c.b])) for c in cluster.conflicts}
+    assert pairs == {frozenset(("first", "next_day"))}
 
 
 def test_a_contradiction_across_two_clusters_is_reported_with_a_guest(

@@ -561,7 +561,7 @@ def _decisions(decisions: list[Decision], by_id: dict[str, dict]) -> str:
         "<tr>"
         f'<td class="nowrap">{text(d.at)}</td><td>{text(d.reviewer)}</td>'
         f"<td>{f'{said(d.conflict[0])} ↔ {said(d.conflict[1])}' if d.conflict else 'whole cluster'}"
-        "</td><td>{text(d.decision)}</td><td>{text(d.verdict)}</td><td>{text(d.note)}</td>"
+        f"</td><td>{text(d.decision)}</td><td>{text(d.verdict)}</td><td>{text(d.note)}</td>"
         "</tr>"
         for d in reversed(decisions)
     )
