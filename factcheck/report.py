@@ -98,6 +98,10 @@ MODEL_EVENT_MIN_JACCARD = 0.5
 # Putin's ultimatum." / "Europe rejected Putin's ultimatum.") can read 0.67. Set on the tune
 # half of the planted benchmark (``benchmarks/report.py planted --half tune --model-bars``).
 REPORT_MODEL_CONTRADICTION = 0.8
+# A contradiction reads as one whichever statement comes first; two different scenes told
+# alike often read as one only in one order ("Osama bin Laden owns Citibank." / "Osama bin
+# Laden Owns Snapple Rumor": 0.81 one way, 0.20 the other). So a conflict only the model sees
+# needs ``REPORT_MODEL_CONTRADICTION`` both ways.
 # Figures move as news comes in: tolls, sums raised, people fled are counted again. Two
 # statements whose only conflict is a figure, in articles published more than this many days
 # apart, tell an update or another event ("pledged to match up to $3 million", 4 March;
@@ -501,6 +505,7 @@ class _Graph:
         # The model's verdicts by the two sides' ``surface``: a sentence repeated by many
         # articles is read once against each other sentence, not once per copy.
         self._verdicts: dict[tuple[str, str], dict] = {}
+        self._reversed: dict[tuple[str, str], float] = {}  # ``_reverse`` by the two surfaces
         self.links: dict[int, dict[int, float]] = defaultdict(dict)  # same-thing links
         self.pairs: dict[tuple[int, int], tuple[str, list[dict], float]] = {}
         self._sides: dict[int, Side] = {}
@@ -603,12 +608,25 @@ class _Graph:
             e["kind"] not in VERDICT_KINDS and not e.get("agrees") for e in found.evidence
         )
         sure = [e["score"] for e in found.evidence if e.get("label") == "contradiction"]
-        if model_only and max(sure, default=0.0) < REPORT_MODEL_CONTRADICTION:
+        if model_only and (
+            max(sure, default=0.0) < REPORT_MODEL_CONTRADICTION
+            or self._reverse(key) < REPORT_MODEL_CONTRADICTION
+        ):
             return RELATED
         if (*key, model_only) not in self._events:
             a, b = self._side(key[0]), self._side(key[1])
             self._events[(*key, model_only)] = same_event(a, b, model_only)
         return CONTRADICTS if self._events[(*key, model_only)] else RELATED
+
+    def _reverse(self, key: tuple[int, int]) -> float:
+        """P(contradiction) with the pair's statements read in the other order than
+        ``judge`` reads them (the first as premise), once per distinct pair of texts."""
+        a, b = self._side(key[0]), self._side(key[1])
+        if (a.surface, b.surface) not in self._reversed:
+            [found] = self.model.predict([(a.text, b.text)])
+            self._reversed[a.surface, b.surface] = found["scores"]["contradiction"]
+            self.judged += 1
+        return self._reversed[a.surface, b.surface]
 
     def _side(self, node: int) -> Side:
         """Each statement made ready for comparison once, whatever it meets, without its

@@ -27,7 +27,7 @@ from factcheck import report as report_module
 from factcheck.cli import app
 from factcheck.features import extract
 from factcheck.models import ArticleRef
-from factcheck.relations import side
+from factcheck.relations import CONTRADICTS, Relation, side
 from factcheck.report import (
     SCHEMA,
     Report,
@@ -207,6 +207,48 @@ def test_reports_keep_a_figure_conflict_of_one_week_but_not_of_two_months(
         article = {s.id: s.article.id for s in cluster.statements}
         pairs |= {frozenset((article[c.a], article[c.b])) for c in cluster.conflicts}
     assert pairs == {frozenset(("first", "next_day"))}
+
+
+class _OneWayModel:
+    """A relation model that reads a contradiction in one order only: the report's gate on
+    the model's verdicts does not care what the sentences mean."""
+
+    def __init__(self, reverse: float) -> None:
+        self.reverse, self.read = reverse, []
+
+    def predict(self, pairs: list[tuple[str, str]]) -> list[dict]:
+        self.read += pairs
+        return [{"label": "contradiction", "scores": {"contradiction": self.reverse}}]
+
+
+@pytest.mark.parametrize(("reverse", "kept"), [(0.2, False), (0.85, True)])
+def test_a_conflict_only_the_model_sees_must_read_as_one_both_ways(
+    reverse: float, kept: bool
+) -> None:
+    text = {1: "Osama bin Laden owns Citibank.", 2: "Osama bin Laden owns Snapple."}
+    rows = {
+        n: {
+            "text": text[n],
+            "lang": "en",
+            "features": None,
+            "hash": f"h{n}",
+            "checkworthy": 0.5,
+            "sentence": {"index": 0, "start": 0, "end": len(text[n])},
+            "article": ArticleRef(f"a{n}", None, "2022-03-01", None, None, None),
+        }
+        for n in (1, 2)
+    }
+    model = _OneWayModel(reverse)
+    graph = report_module._Graph(rows, {}, (1.0, 0.0), 0.8, model)  # type: ignore[arg-type]
+    forward = [{"kind": "model", "label": "contradiction", "score": 0.9}]
+    found = Relation(CONTRADICTS, forward, same_thing=True)
+    assert (graph._event((1, 2), found) == CONTRADICTS) is kept
+    assert model.read == [(text[1], text[2])]  # the other order, read once
+    graph._event((1, 2), found)
+    assert len(model.read) == 1
+    weak = Relation(CONTRADICTS, [{**forward[0], "score": 0.7}], same_thing=True)
+    graph._event((2, 1), weak)
+    assert len(model.read) == 1  # below the bar one way: the other is not read
 
 
 def test_a_contradiction_across_two_clusters_is_reported_with_a_guest(
