@@ -799,8 +799,11 @@ def _negation_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     if not _in_scope(negated, other, positions, alignment):
         return []
     negative = _negated_snippet(negated, positions) if positions else negated.text
-    predicate = _predicate(negated, positions) if positions and alignment.strict else None
-    scope = {predicate} if predicate else _scope_terms(negated, positions)
+    # Shown: the words of the other statement that the negated word opposes, when it has
+    # that word (a claim's looser scope may have matched on another word of it).
+    predicate = _predicate(negated, positions) if positions else None
+    shown = {predicate} if predicate and predicate in terms(other.text) else None
+    scope = shown or _scope_terms(negated, positions)
     positive = _affirmed_snippet(other, scope, alignment)
     claim, match = (negative, positive) if negated is a else (positive, negative)
     return [_evidence("negation", claim, match)]

@@ -616,3 +616,14 @@ def test_strict_negation_shows_the_words_it_opposes() -> None:
     assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "negation"] == [
         ("complete discrimination", "is not discriminatory")
     ]
+
+
+def test_negation_evidence_shows_the_negated_word_where_the_other_statement_says_it() -> None:
+    found = relate(
+        "Moscow did not cancel the summit with Kyiv on Friday",
+        "On Friday, Kyiv said the summit with Moscow was cancelled",
+        similarity=0.9,
+    )
+    assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "negation"] == [
+        ("did not cancel", "was cancelled")
+    ]
