@@ -407,18 +407,31 @@ def without_kicker(
     return text[cut:], features
 
 
+_FIGURE_KINDS = frozenset(["number", "date"])  # conflicts ``same_event`` checks names for
 _CAPITALISED = re.compile(r"\b[A-ZÀ-Ý][^\W\d_]*")
+
+
+def _name_terms(text: str) -> set[str]:
+    """The terms of a text's capitalised words."""
+    return {t for w in _CAPITALISED.findall(text) for t in terms(w)}
 
 
 def _event_words(statement: Side) -> tuple[set[str], set[str]]:
     """(names, what happened): the terms of capitalised words, and the others but words of
     speech ("says"), with figures and dates already masked (``Side.terms``)."""
-    names = {t for w in _CAPITALISED.findall(statement.text) for t in terms(w)}
-    names &= statement.terms
+    names = _name_terms(statement.text) & statement.terms
     return names, statement.terms - names - _REPORTING_TERMS
 
 
-def same_event(a: Side, b: Side, model_only: bool = False) -> bool:
+def _own_names(statement: Side, other: Side) -> set[str]:
+    """Names of ``statement`` that ``other`` does not mention at all, speakers left out
+    ("Ukraine says …" names who tells, not who acts)."""
+    names, _ = _event_words(statement)
+    speakers = {t for phrase in statement.features.attributions for t in _name_terms(phrase)}
+    return names - speakers - other.terms
+
+
+def same_event(a: Side, b: Side, model_only: bool = False, figures_only: bool = False) -> bool:
     """Whether two statements can be about one event, so that their differences conflict:
     names in common (when both have names) and most words of what happened shared.
     "Macron a rencontré Poutine au Kremlin le 7 février" and "Poutine a reçu au Kremlin les
@@ -426,13 +439,18 @@ def same_event(a: Side, b: Side, model_only: bool = False) -> bool:
     cannot be compared: every name and figure of the statement that has fewer must be in the
     other ("Macron called Putin on 20 February" names Macron, "Poutine a reçu à Moscou les
     diplômés le 21 juin" does not). ``model_only``: a contradiction no rule found, which asks
-    more (``MODEL_EVENT_MIN_JACCARD``)."""
+    more (``MODEL_EVENT_MIN_JACCARD``). ``figures_only``: a conflict of figures or dates
+    alone, which also needs that each statement does not name someone or something the
+    other never mentions ("Photograph shows Michelle Obama … at a 2011 Veterans Day
+    ceremony" / "… President Obama … at a 2009 Veterans Day ceremony": two photographs)."""
     if a.lang and b.lang and a.lang != b.lang:
         fewer, more = sorted((a.anchors, b.anchors), key=len)
         return fewer <= more
     names_a, what_a = _event_words(a)
     names_b, what_b = _event_words(b)
     if names_a and names_b and not names_a & names_b:
+        return False
+    if figures_only and _own_names(a, b) and _own_names(b, a):
         return False
     where_a, where_b = places(a), places(b)
     if where_a and where_b and not where_a & where_b:
@@ -509,7 +527,7 @@ class _Graph:
         self.links: dict[int, dict[int, float]] = defaultdict(dict)  # same-thing links
         self.pairs: dict[tuple[int, int], tuple[str, list[dict], float]] = {}
         self._sides: dict[int, Side] = {}
-        self._events: dict[tuple[int, int, bool], bool] = {}
+        self._events: dict[tuple[int, int, bool, bool], bool] = {}
         self.kickers = kickers(rows)
         self.recut: set[int] = set()  # statements embedded again without their kicker
         # Ties are broken by the stable statement id, never by the index's own sentence id,
@@ -613,10 +631,14 @@ class _Graph:
             or self._reverse(key) < REPORT_MODEL_CONTRADICTION
         ):
             return RELATED
-        if (*key, model_only) not in self._events:
+        kinds = {e["kind"] for e in found.evidence if not e.get("agrees")} - VERDICT_KINDS
+        figures_only = bool(kinds) and kinds <= _FIGURE_KINDS
+        if (*key, model_only, figures_only) not in self._events:
             a, b = self._side(key[0]), self._side(key[1])
-            self._events[(*key, model_only)] = same_event(a, b, model_only)
-        return CONTRADICTS if self._events[(*key, model_only)] else RELATED
+            self._events[(*key, model_only, figures_only)] = same_event(
+                a, b, model_only, figures_only
+            )
+        return CONTRADICTS if self._events[(*key, model_only, figures_only)] else RELATED
 
     def _reverse(self, key: tuple[int, int]) -> float:
         """P(contradiction) with the pair's statements read in the other order than

@@ -159,6 +159,27 @@ def test_same_event_needs_what_happened_in_common() -> None:
     assert same_event(side(met), side(restated))
 
 
+def test_a_figure_or_date_about_someone_else_is_another_event() -> None:
+    """A conflict of figures or dates alone needs that neither statement names someone the
+    other never mentions; who says it does not count, and one side may add a detail."""
+    michelle = (
+        "Photograph shows Michelle Obama not saluting the flag during a 2011 Veterans Day "
+        "ceremony."
+    )
+    president = (
+        "Photograph shows President Obama not saluting the flag during the playing of the "
+        "national anthem at a 2009 Veterans Day ceremony."
+    )
+    assert same_event(side(michelle), side(president))  # words and a name in common
+    assert not same_event(side(michelle), side(president), figures_only=True)
+    ukraine = "Ukraine says 20 civilians were killed in the strike on the station in Kramatorsk."
+    russia = "Russia says 15 civilians were killed in the strike on the station in Kramatorsk."
+    assert same_event(side(ukraine), side(russia), figures_only=True)
+    kremlin = "Emmanuel Macron a rencontré Vladimir Poutine au Kremlin le 7 février 2022."
+    restated = "Le 8 février 2022, Emmanuel Macron a rencontré Vladimir Poutine."
+    assert same_event(side(kremlin), side(restated), figures_only=True)
+
+
 def test_the_same_news_of_two_places_is_two_events() -> None:
     kharkiv = (
         "Dozens of people have been killed in Russian missile strikes on Kharkiv, officials say."
