@@ -126,12 +126,13 @@ def _compact(item: Quantity | DateRef | Quote) -> dict:
 
 # Bumped when what ``extract`` finds changes: an index stores each sentence's features, and
 # re-extracts them from the text on its next writable open (``Corpus``).
-VERSION = 2
+VERSION = 3
 
 
 def extract(text: str, lang: str | None = None, ref_date: dt.date | None = None) -> Features:
     """Features of the sentence ``text``; ``ref_date`` (the article date) resolves dates
     without a year, weekdays and "hier"; ``lang`` ("fr"/"en"/None) settles "1,200"."""
+    text = text.translate(_ZERO_WIDTH)  # same length: every offset still points into text
     tokens = _Tokens(text)
     digits = _DIGIT.search(text) is not None
     dates = _find_dates(text, ref_date, lang) if digits or tokens.mentions(_DATE_WORDS) else []
@@ -151,6 +152,10 @@ def extract(text: str, lang: str | None = None, ref_date: dt.date | None = None)
         antonyms=_find_antonyms(tokens),
     )
 
+
+# Zero-width characters of scraped text ('21 "\u200bfiltration" sites') read as spaces, so
+# that no pattern stops at them.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), " ")
 
 # --- Words -------------------------------------------------------------------------------
 
@@ -736,6 +741,7 @@ _UNIT_AFTER = re.compile(
 )
 _COUNTED = re.compile(
     r"\s*(?:(?P<prep>de\s+la|de\s+l['’]|du|des|de|d['’]|of\s+the|of)\s*)?"
+    r"(?:[\"“«‘']\s*)?"  # a noun in quotes: 21 "filtration" sites, 21 « camps »
     r"(?P<w1>[^\W\d_]++(?:-[^\W\d_]++)*+)(?:[ \u00a0](?P<w2>[^\W\d_]++))?",
     re.IGNORECASE,
 )

@@ -68,6 +68,8 @@ def spans_hold(text: str, features: Features) -> bool:
         ("Environ 1,5 million de personnes ont fui.", "fr", 1.5e6, "people", "personnes", "~"),
         ("Nearly a thousand tanks were lost.", "en", 1000, None, "tanks", "~"),
         ("La facture s'élève à 27,5 milliards de dollars.", "fr", 27.5e9, "usd", None, "="),
+        ('They found 21 "filtration" sites.', "en", 21, None, "filtration", "="),
+        ("Il y a 21 « camps » de filtration.", "fr", 21, None, "camps", "="),
     ],
 )
 def test_quantity(
