@@ -163,8 +163,7 @@ def test_a_figure_or_date_about_someone_else_is_another_event() -> None:
     """A conflict of figures or dates alone needs that neither statement names someone the
     other never mentions; who says it does not count, and one side may add a detail."""
     michelle = (
-        "Photograph shows Michelle Obama not saluting the flag during a 2011 Veterans Day "
-        "ceremony."
+        "Photograph shows Michelle Obama not saluting the flag during a 2011 Veterans Day ceremony."
     )
     president = (
         "Photograph shows President Obama not saluting the flag during the playing of the "
