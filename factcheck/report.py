@@ -97,11 +97,10 @@ MODEL_EVENT_MIN_JACCARD = 0.5
 # headlines side by side, and one told with a kicker ("Energy threat: Europe rejected
 # Putin's ultimatum." / "Europe rejected Putin's ultimatum.") can read 0.67. Set on the tune
 # half of the planted benchmark (``benchmarks/report.py planted --half tune --model-bars``).
+# A contradiction reads as one whichever statement comes first, while two different scenes
+# told alike often read as one in one order only ("Osama bin Laden owns Citibank." / "Osama
+# bin Laden Owns Snapple Rumor": 0.81 one way, 0.20 the other): the bar holds both ways.
 REPORT_MODEL_CONTRADICTION = 0.8
-# A contradiction reads as one whichever statement comes first; two different scenes told
-# alike often read as one only in one order ("Osama bin Laden owns Citibank." / "Osama bin
-# Laden Owns Snapple Rumor": 0.81 one way, 0.20 the other). So a conflict only the model sees
-# needs ``REPORT_MODEL_CONTRADICTION`` both ways.
 # Figures move as news comes in: tolls, sums raised, people fled are counted again. Two
 # statements whose only conflict is a figure, in articles published more than this many days
 # apart, tell an update or another event ("pledged to match up to $3 million", 4 March;
@@ -463,13 +462,17 @@ def same_event(a: Side, b: Side, model_only: bool = False, figures_only: bool = 
     return shared / min(len(what_a), len(what_b)) >= EVENT_MIN_OVERLAP
 
 
+def _rule_kinds(evidence: list[dict]) -> set[str]:
+    """The kinds of the rules' conflicting findings (no model verdict, no agreement)."""
+    return {e["kind"] for e in evidence if not e.get("agrees")} - VERDICT_KINDS
+
+
 def figure_update(evidence: list[dict], day_a: dt.date | None, day_b: dt.date | None) -> bool:
     """Whether a contradiction is a figure counted again later (``FIGURE_UPDATE_DAYS``): a
     differing figure its only rule finding, no date shared, both articles dated (an inferred
     date is only a lower bound) and far enough apart."""
-    found = {e["kind"] for e in evidence if e["kind"] not in VERDICT_KINDS and not e.get("agrees")}
     pinned = any(e["kind"] == "date" and e.get("agrees") for e in evidence)
-    if found != {"number"} or pinned or day_a is None or day_b is None:
+    if _rule_kinds(evidence) != {"number"} or pinned or day_a is None or day_b is None:
         return False
     return abs((day_a - day_b).days) > FIGURE_UPDATE_DAYS
 
@@ -622,16 +625,14 @@ class _Graph:
         days = (self.rows[key[0]]["article"].day, self.rows[key[1]]["article"].day)
         if figure_update(found.evidence, *days):
             return RELATED
-        model_only = not any(
-            e["kind"] not in VERDICT_KINDS and not e.get("agrees") for e in found.evidence
-        )
+        kinds = _rule_kinds(found.evidence)
+        model_only = not kinds
         sure = [e["score"] for e in found.evidence if e.get("label") == "contradiction"]
         if model_only and (
             max(sure, default=0.0) < REPORT_MODEL_CONTRADICTION
             or self._reverse(key) < REPORT_MODEL_CONTRADICTION
         ):
             return RELATED
-        kinds = {e["kind"] for e in found.evidence if not e.get("agrees")} - VERDICT_KINDS
         figures_only = bool(kinds) and kinds <= _FIGURE_KINDS
         if (*key, model_only, figures_only) not in self._events:
             a, b = self._side(key[0]), self._side(key[1])
