@@ -731,20 +731,24 @@ def _in_scope(
     # souhaitait pas"), and the other statement must say it: sharing only the object is
     # another predicate about one topic ("hasn't imposed a no-fly zone" / "slams NATO over
     # its rejection of a no-fly zone"; "cannot guarantee gas supplies" / "stopped gas
-    # supplies").
+    # supplies"). For a quantifier (``_quantifier_rule``) that word is what it counts.
     predicate = _predicate(negated, positions)
-    if predicate is not None:
-        if predicate not in shared:
-            return False
-        shared = {predicate}
-    # The shared words must be affirmed where the other statement has them, not negated
-    # there too ("Putin should not remain" vs "was not announcing … cannot remain": two
-    # negations make the second sentence positive as a whole, not "remain").
+    wanted = {predicate} if predicate is not None else shared
+    # The words must be affirmed where the other statement has them, not negated there too
+    # ("Putin should not remain" vs "was not announcing … cannot remain": two negations make
+    # the second sentence positive as a whole, not "remain").
     cues = {p for cue in other.features.negations for p in _cue_positions(other, cue)}
     return any(
-        terms(word) & shared and not any(0 < j - p <= SCOPE_WORDS for p in cues)
+        _says(word, wanted) and not any(0 < j - p <= SCOPE_WORDS for p in cues)
         for j, word in enumerate(other.words)
     )
+
+
+def _says(word: str, wanted: set[str]) -> bool:
+    """Whether ``word`` is one of the ``wanted`` terms, or the quantifier ``_predicate``
+    gives as it is ("tous": a word ``terms`` leaves out)."""
+    folded = fold(word)
+    return bool(terms(word) & wanted) or (folded in QUANTIFIERS and folded in wanted)
 
 
 def _predicate(side: Side, positions: list[int]) -> str | None:
@@ -782,7 +786,7 @@ def _affirmed_snippet(side: Side, scope: set[str], alignment: _Alignment) -> str
     whole statement across languages, where words cannot be lined up."""
     if not alignment.cross:
         for i, word in enumerate(side.words):
-            if terms(word) & scope:
+            if _says(word, scope):
                 return _words_text(side, max(0, i - 1), i + 1)
     return side.text
 
@@ -802,7 +806,7 @@ def _negation_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     # Shown: the words of the other statement that the negated word opposes, when it has
     # that word (a claim's looser scope may have matched on another word of it).
     predicate = _predicate(negated, positions) if positions else None
-    shown = {predicate} if predicate and predicate in terms(other.text) else None
+    shown = {predicate} if predicate and any(_says(w, {predicate}) for w in other.words) else None
     scope = shown or _scope_terms(negated, positions)
     positive = _affirmed_snippet(other, scope, alignment)
     claim, match = (negative, positive) if negated is a else (positive, negative)

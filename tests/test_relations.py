@@ -627,3 +627,23 @@ def test_negation_evidence_shows_the_negated_word_where_the_other_statement_says
     assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "negation"] == [
         ("did not cancel", "was cancelled")
     ]
+
+
+def test_strict_negation_of_a_quantifier_is_said_in_both_languages() -> None:
+    """ "not all" / "pas tous" is what is denied: the other statement's "All" / "Tous" is
+    what it opposes, though ``terms`` leaves such words out."""
+    for negated, affirmed, shown in (
+        (
+            "Not all Russians support this war, says a volunteer",
+            "All Russians support this war, says a volunteer",
+            "All",
+        ),
+        (
+            "Pas tous les pays européens ont signé le traité de paix",
+            "Tous les pays européens ont signé le traité de paix",
+            "Tous",
+        ),
+    ):
+        found = relate(negated, affirmed, similarity=0.93, strict=True)
+        assert found.relation == CONTRADICTS
+        assert [e["match"] for e in found.evidence if e["kind"] == "negation"] == [shown]
