@@ -422,10 +422,9 @@ def _event_words(statement: Side) -> tuple[set[str], set[str]]:
     return names, statement.terms - names - _REPORTING_TERMS
 
 
-def _own_names(statement: Side, other: Side) -> set[str]:
-    """Names of ``statement`` that ``other`` does not mention at all, speakers left out
-    ("Ukraine says …" names who tells, not who acts)."""
-    names, _ = _event_words(statement)
+def _own_names(names: set[str], statement: Side, other: Side) -> set[str]:
+    """The ``names`` of ``statement`` that ``other`` does not mention at all, speakers left
+    out ("Ukraine says …" names who tells, not who acts)."""
     speakers = {t for phrase in statement.features.attributions for t in _name_terms(phrase)}
     return names - speakers - other.terms
 
@@ -449,7 +448,7 @@ def same_event(a: Side, b: Side, model_only: bool = False, figures_only: bool = 
     names_b, what_b = _event_words(b)
     if names_a and names_b and not names_a & names_b:
         return False
-    if figures_only and _own_names(a, b) and _own_names(b, a):
+    if figures_only and _own_names(names_a, a, b) and _own_names(names_b, b, a):
         return False
     where_a, where_b = places(a), places(b)
     if where_a and where_b and not where_a & where_b:
