@@ -44,16 +44,17 @@ def _dispatch(i: int) -> str:
     """Dispatch ``i``: the same sentence in every outlet, on another day, with one figure
     (the share), so that only the odd one contradicts the others. The figure is dated ("au
     1er février"): over three weeks an undated figure would be an update, not a conflict
-    (``report.figure_update``)."""
+    (``report.figure_update``); the date comes last, so that the decisions table's
+    90-character excerpt still shows the share."""
     share = 70 if i == ODD_ONE else 60
     outlet = OUTLETS[i % len(OUTLETS)]
     return (
         f"Title: Ukraine : l'armée russe est-elle prête ? ({outlet})\n"
         f"Date: 2022-02-{1 + (i * 7) % 24:02d}\n"
         f"Source: {outlet}\n"
-        "Au 1er février, selon les services de renseignement américains, Poutine avait "
-        f"rassemblé {share} % du personnel militaire et des armes nécessaires à une invasion "
-        "à grande échelle de l'Ukraine.\n"
+        "Selon les services de renseignement américains, Poutine a rassemblé "
+        f"{share} % du personnel militaire et des armes nécessaires à une invasion à grande "
+        "échelle de l'Ukraine au 1er février.\n"
         "Le Kremlin dément toute intention d'envahir son voisin.\n"
     )
 
@@ -169,7 +170,8 @@ def test_a_reviewer_finishes_the_30_statement_cluster_without_scrolling_back(
             rows = [row.split("\t") for row in table.splitlines()[1:]]
             assert len(rows) == conflicts + 1
             assert rows[0][2:5] == ["whole cluster", "confirmed", "false"]
-            assert all(" ↔ " in row[2] and "Poutine avait rassemblé" in row[2] for row in rows[1:])
+            assert "Poutine a rassemblé 70 %" in table
+            assert all(" ↔ " in row[2] and "Poutine a rassemblé" in row[2] for row in rows[1:])
             assert {row[3] for row in rows[1:]} == {"confirmed"}
             assert rows[-1][5] == "70 % here, 60 % elsewhere (1)"
             assert not re.search(r"\bs[0-9a-f]{12}\b", table)
