@@ -58,6 +58,7 @@ from .relations import (
     Side,
     decide,
     findings,
+    may_change,
     places,
     side,
 )
@@ -101,13 +102,15 @@ MODEL_EVENT_MIN_JACCARD = 0.5
 # told alike often read as one in one order only ("Osama bin Laden owns Citibank." / "Osama
 # bin Laden Owns Snapple Rumor": 0.81 one way, 0.20 the other): the bar holds both ways.
 REPORT_MODEL_CONTRADICTION = 0.8
-# Figures move as news comes in: tolls, sums raised, people fled are counted again. Two
-# statements whose only conflict is a figure, in articles published more than this many days
-# apart, tell an update or another event ("pledged to match up to $3 million", 4 March;
-# "have raised $30 million", 20 March), unless a date they share pins the figure to one
-# moment. A week, set by hand: the planted benchmark cannot measure it (each planted conflict
-# is published a day after its origin), and the RSS readings are what it was written after.
-FIGURE_UPDATE_DAYS = 7
+# Figures move as news comes in: tolls, sums raised, people fled are counted again; prices
+# rise, then fall; a border opens, then closes. Two statements whose only conflicts are such
+# changes (``relations.may_change``: a figure, words of opposite meaning), in articles
+# published more than this many days apart, tell an update or another event ("pledged to
+# match up to $3 million", 4 March; "have raised $30 million", 20 March), unless a date
+# they share pins them to one moment. A week, set by hand: the planted benchmark cannot
+# measure it (each planted conflict is published a day after its origin), and the RSS
+# readings are what it was written after.
+UPDATE_DAYS = 7
 ALL_PAIRS_MAX = 5_000  # statements up to which ``contradictions_all_pairs`` runs
 
 ProgressCallback = Callable[[int, int], None]
@@ -466,14 +469,16 @@ def _rule_kinds(evidence: list[dict]) -> set[str]:
     return {e["kind"] for e in evidence if not e.get("agrees")} - VERDICT_KINDS
 
 
-def figure_update(evidence: list[dict], day_a: dt.date | None, day_b: dt.date | None) -> bool:
-    """Whether a contradiction is a figure counted again later (``FIGURE_UPDATE_DAYS``): a
-    differing figure its only rule finding, no date shared, both articles dated (an inferred
-    date is only a lower bound) and far enough apart."""
+def later_update(evidence: list[dict], day_a: dt.date | None, day_b: dt.date | None) -> bool:
+    """Whether a contradiction is a change told later (``UPDATE_DAYS``): only changes among
+    the rules' findings (a figure counted again, a direction or state turned: ``may_change``),
+    no date shared, both articles dated (an inferred date is only a lower bound) and far
+    enough apart."""
     pinned = any(e["kind"] == "date" and e.get("agrees") for e in evidence)
-    if _rule_kinds(evidence) != {"number"} or pinned or day_a is None or day_b is None:
+    found = [e for e in evidence if not e.get("agrees") and e["kind"] not in VERDICT_KINDS]
+    if not found or not all(map(may_change, found)) or pinned or None in (day_a, day_b):
         return False
-    return abs((day_a - day_b).days) > FIGURE_UPDATE_DAYS
+    return abs((day_a - day_b).days) > UPDATE_DAYS
 
 
 def _add_weekday_evidence(clusters: Iterable[Cluster], features: dict[str, dict | None]) -> None:
@@ -622,7 +627,7 @@ class _Graph:
         if found.relation != CONTRADICTS:
             return found.relation
         days = (self.rows[key[0]]["article"].day, self.rows[key[1]]["article"].day)
-        if figure_update(found.evidence, *days):
+        if later_update(found.evidence, *days):
             return RELATED
         kinds = _rule_kinds(found.evidence)
         model_only = not kinds

@@ -98,6 +98,118 @@ AUXILIARIES = wordset(
     """
 )
 
+# Words of opposite meaning, as pairs of poles ("a augmenté" / "fell"): what the relation
+# rules read as a conflict between two statements about the same thing, in either language.
+# Written as they are spelled (not folded: "fermé" closes, "ferme" is a farm); words with a
+# common other sense are left out ("declined to comment", "close to", "une ferme", "a work
+# permit", "l'opposition", "military support").
+OPPOSITES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "rise": (
+        wordset(
+            """
+            rise rises rising rose risen increase increases increased increasing surge surges
+            surged surging soar soars soared soaring climb climbs climbed climbing hausse
+            hausses augmente augmentent augmenté augmentée augmentés augmentées augmenter
+            augmentation augmentations grimpe grimpent grimpé envolé envolée envolés envolées
+            """
+        ),
+        wordset(
+            """
+            fall falls fell fallen falling decrease decreases decreased decreasing drop drops
+            dropped dropping sink sinks sank sunk sinking plunge plunges plunged plunging slump
+            slumps slumped slumping tumble tumbles tumbled tumbling shrink shrinks shrank
+            shrunk shrinking reduce reduces reduced reducing reduction baisse baisses baissé
+            baissée baissés baissées baisser baissent diminue diminuent diminué diminuée
+            diminués diminuées diminuer diminution chute chutent chuté plonge plongent plongé
+            effondré effondrée recule reculent réduit réduite réduits réduites réduire
+            réduction
+            """
+        ),
+    ),
+    "open": (
+        wordset(
+            """
+            open opens opened reopen reopens reopened ouvert ouverte ouverts ouvertes ouvre
+            ouvrent ouvrir ouverture rouvert rouverte rouverts rouvertes rouvre rouvrent
+            réouverture
+            """
+        ),
+        wordset(
+            """
+            closed closes shut shuts fermé fermée fermés fermées fermer ferment fermeture
+            """
+        ),
+    ),
+    "win": (
+        wordset(
+            """
+            win wins won winning winner victory victorious gagné gagnée gagne gagnent
+            remporté remportée remporte remportent victoire vainqueur
+            """
+        ),
+        wordset(
+            """
+            lose loses lost losing loser defeat defeated perdu perdue perd perdent défaite
+            vaincu vaincue
+            """
+        ),
+    ),
+    "allow": (
+        wordset(
+            """
+            allow allows allowed allowing permitted authorise authorises authorised
+            authorize authorizes authorized legalise legalised legalize legalized autorise
+            autorisent autorisé autorisée autorisés autorisées autoriser autorisation
+            """
+        ),
+        wordset(
+            """
+            ban bans banned banning prohibit prohibits prohibited forbid forbids forbidden
+            forbade outlaw outlaws outlawed interdit interdite interdits interdites
+            interdisent interdire interdiction
+            """
+        ),
+    ),
+    "support": (
+        wordset("supports supported backed soutient soutiennent soutenu soutenue soutenus"),
+        wordset("oppose opposes opposed opposent opposé opposée opposés"),
+    ),
+    "strengthen": (
+        wordset(
+            """
+            strengthen strengthens strengthened strengthening renforce renforcent renforcé
+            renforcée renforcés renforcées renforcer renforcement
+            """
+        ),
+        wordset(
+            """
+            weaken weakens weakened weakening affaibli affaiblie affaiblis affaiblit
+            affaiblissent affaiblir affaiblissement
+            """
+        ),
+    ),
+    "succeed": (
+        wordset("succeeded succeeds success réussi réussie réussit succès"),
+        wordset("failed fails failure échoué échoue échouent échec"),
+    ),
+    "healthy": (
+        wordset("healthy"),
+        wordset("ill sick unwell ailing malade malades"),
+    ),
+    "alive": (
+        wordset("alive vivant vivante vivants vivantes"),
+        wordset("dead décédé décédée"),
+    ),
+    "guilty": (
+        wordset("guilty coupable coupables"),
+        wordset("innocent innocente innocents innocentes"),
+    ),
+    "higher": (
+        wordset("higher supérieur supérieure supérieurs supérieures"),
+        wordset("lower inférieur inférieure inférieurs inférieures"),
+    ),
+}
+
 # Titles, roles, honorifics and nationality adjectives: the words around a name that are
 # not the name ("le président russe Vladimir Poutine"), for speakers in ``features`` and
 # the names a speaker conflict compares in ``relations``.

@@ -365,6 +365,70 @@ def test_not_satisfactory_means_unsatisfactory(embedder: Embedder) -> None:
     )
 
 
+# --- Words of opposite meaning ------------------------------------------------------
+
+
+def test_words_of_opposite_meaning_contradict_in_french(embedder: Embedder) -> None:
+    evidence, _ = assert_contradiction(
+        embedder,
+        "Le prix du blé a fortement augmenté en Égypte depuis le début de la guerre.",
+        "Le prix du blé a fortement baissé en Égypte depuis le début de la guerre.",
+        "antonym",
+    )
+    assert (evidence["claim"], evidence["match"]) == ("augmenté", "baissé")
+
+
+def test_words_of_opposite_meaning_contradict_in_english(embedder: Embedder) -> None:
+    evidence, _ = assert_contradiction(
+        embedder,
+        "The border crossing at Medyka was closed to refugees on Sunday.",
+        "The border crossing at Medyka was reopened to refugees on Sunday.",
+        "antonym",
+    )
+    assert (evidence["claim"], evidence["match"]) == ("closed", "reopened")
+
+
+def test_words_of_opposite_meaning_contradict_across_languages() -> None:
+    found = relate(
+        "Les exportations de blé ukrainien ont augmenté en mai.",
+        "Ukrainian wheat exports fell in May.",
+        similarity=0.9,
+    )
+    assert found.relation == CONTRADICTS
+    assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "antonym"] == [
+        ("augmenté", "fell")
+    ]
+
+
+def test_denying_the_opposite_word_is_no_contradiction() -> None:
+    """ "n'ont pas baissé" does not oppose "ont augmenté", and a statement that says both
+    words ("rose, then fell") opposes neither."""
+    for a, b in (
+        ("Les prix du gaz n'ont pas baissé en mars.", "Les prix du gaz ont augmenté en mars."),
+        ("Gas prices did not fall in March.", "Gas prices rose in March."),
+        ("Gas prices rose in March and fell in April.", "Gas prices rose in March."),
+    ):
+        for strict in (False, True):
+            found = relate(a, b, similarity=0.92, strict=strict)
+            assert found.relation != CONTRADICTS, (a, b, found)
+
+
+def test_a_negation_meets_another_form_of_its_word() -> None:
+    """ "did not fall" is denied by "fell" even where the gate wants the negated word
+    itself in the other statement."""
+    for strict in (False, True):
+        found = relate(
+            "Gas prices did not fall in March in Germany.",
+            "Gas prices fell in March in Germany.",
+            similarity=0.92,
+            strict=strict,
+        )
+        assert found.relation == CONTRADICTS
+        assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "negation"] == [
+            ("did not fall", "prices fell")
+        ]
+
+
 # --- Agreement, unrelated statements, NLI --------------------------------------------
 
 
@@ -560,7 +624,7 @@ def test_a_quantifier_over_a_name_is_compared_between_two_statements() -> None:
     ) == ["quantifier"]
 
 
-def test_the_model_overrules_a_negation_but_not_a_quantifier() -> None:
+def test_the_model_overrules_a_negation_but_not_a_quantifier_or_an_antonym() -> None:
     sure = {
         "label": "entailment",
         "scores": {"entailment": 0.95, "neutral": 0.03, "contradiction": 0.02},
@@ -572,6 +636,12 @@ def test_the_model_overrules_a_negation_but_not_a_quantifier() -> None:
         similarity=0.93, model=model,
     )  # fmt: skip
     assert quantifier.relation == CONTRADICTS
+    antonym = relate(
+        "Les livraisons de gaz russe à l'Allemagne ont augmenté en juillet.",
+        "Les livraisons de gaz russe à l'Allemagne ont baissé en juillet.",
+        similarity=0.93, model=model,
+    )  # fmt: skip
+    assert antonym.relation == CONTRADICTS
     negation = relate(
         "Le président a déclaré que les Occidentaux prenaient à la légère ses mises en garde.",
         "Le président a déclaré que l'Occident ne prenait pas au sérieux ses mises en garde.",

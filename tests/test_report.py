@@ -32,8 +32,8 @@ from factcheck.report import (
     SCHEMA,
     Report,
     contradictions_all_pairs,
-    figure_update,
     kickers,
+    later_update,
     same_event,
     without_kicker,
 )
@@ -195,13 +195,23 @@ def test_a_figure_counted_again_weeks_later_is_an_update() -> None:
     number = [{"kind": "number", "claim": "$3 million", "match": "$30 million"}]
     model = [{"kind": "model", "label": "contradiction", "score": 0.9}]
     march_4, march_20 = dt.date(2022, 3, 4), dt.date(2022, 3, 20)
-    assert figure_update(number + model, march_4, march_20)
-    assert not figure_update(number, march_4, march_4 + dt.timedelta(days=1))
-    assert not figure_update(number, march_4, None)  # undated or an inferred lower bound
+    assert later_update(number + model, march_4, march_20)
+    assert not later_update(number, march_4, march_4 + dt.timedelta(days=1))
+    assert not later_update(number, march_4, None)  # undated or an inferred lower bound
     pinned = [{"kind": "date", "claim": "24 February", "match": "24 February", "agrees": True}]
-    assert not figure_update(number + pinned, march_4, march_20)
+    assert not later_update(number + pinned, march_4, march_20)
     negation = [{"kind": "negation", "claim": "will", "match": "won't"}]
-    assert not figure_update(number + negation, march_4, march_20)
+    assert not later_update(number + negation, march_4, march_20)
+    assert not later_update(model, march_4, march_20)  # the model alone is no change
+
+
+def test_a_direction_turned_weeks_later_is_an_update_not_a_polar_adjective() -> None:
+    turned = [{"kind": "antonym", "claim": "Surging", "match": "fell"}]
+    march_4, march_20 = dt.date(2022, 3, 4), dt.date(2022, 3, 20)
+    assert later_update(turned, march_4, march_20)
+    assert not later_update(turned, march_4, march_4 + dt.timedelta(days=1))
+    polar = [{"kind": "antonym", "claim": "satisfaisantes", "match": "insatisfaisantes"}]
+    assert not later_update(polar, march_4, march_20)
 
 
 @pytest.mark.slow

@@ -44,7 +44,7 @@ def _dispatch(i: int) -> str:
     """Dispatch ``i``: the same sentence in every outlet, on another day, with one figure
     (the share), so that only the odd one contradicts the others. The figure is dated ("au
     1er février"): over three weeks an undated figure would be an update, not a conflict
-    (``report.figure_update``); the date comes last, so that the decisions table's
+    (``report.later_update``); the date comes last, so that the decisions table's
     90-character excerpt still shows the share."""
     share = 70 if i == ODD_ONE else 60
     outlet = OUTLETS[i % len(OUTLETS)]
