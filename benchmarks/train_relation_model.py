@@ -98,7 +98,9 @@ def examples(data: Path, snli: int, seed: int) -> list[tuple[str, str, int, int]
 
 
 # Word swaps that turn a real news sentence into its contradiction (both ways). Written for
-# generated pairs (``generated``), never on any evaluation data.
+# generated pairs (``generated``), never on any evaluation data. Form for form, so that the
+# sentence stays grammatical; what the rules read as opposites at run time is
+# ``vocabulary.OPPOSITES`` (the packaged weights were trained without these pairs).
 SWAPS = {
     "increased": "decreased", "rose": "fell", "raised": "lowered", "opened": "closed",
     "won": "lost", "accepted": "rejected", "approved": "rejected", "confirmed": "denied",

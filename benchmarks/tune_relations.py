@@ -42,6 +42,7 @@ GRID = {
     "MODEL_CROSS_MIN_SIMILARITY": (0.60, 0.70, 0.75, 0.78, 0.80),
     "MODEL_CONTRADICTION": (0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9),
     "MODEL_ENTAILMENT": (0.4, 0.5, 0.6, 0.7, 0.8),
+    "MODEL_CROSS_OVERRULE": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01),
 }
 MIN_DACCORD_PRECISION = 0.75
 MAX_AGREES_UNLESS_ENTAILED = 0.01  # on SNLI test: share of neutral/contradiction called agrees

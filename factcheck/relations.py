@@ -117,6 +117,10 @@ MODEL_ENTAILMENT = 0.4  # P(entailment), each way, for agrees
 # high because the model reads near-identical wording as entailment ("les écoles resteront
 # ouvertes" / "la fermeture des écoles": 0.9 one way) where a negation rule is usually right.
 MODEL_OVERRULE = 0.9
+# Across languages a negation is found with no words to check its scope against (``_in_scope``):
+# there it also gives way to the model's entailment one way from this probability, and the
+# model then decides as on a pair without rule conflicts.
+MODEL_CROSS_OVERRULE = 0.5
 MAX_EVIDENCE_TEXT = 80
 # Rule conflicts the model may overrule: a negation, in a paraphrase ("prenaient à la
 # légère" / "ne prenait pas au sérieux"). Figures, dates, speakers and quantifiers it cannot
@@ -259,7 +263,8 @@ def _join_model(
     - a conflict of figures, dates, speakers, quantifiers, antonyms or actors is a
       contradiction (the rules see it);
     - a negation conflict is one unless the model reads entailment both ways with
-      ``MODEL_OVERRULE`` (a negated paraphrase);
+      ``MODEL_OVERRULE`` (a negated paraphrase), or across languages one way with
+      ``MODEL_CROSS_OVERRULE`` (then the model decides as without the conflict);
     - else the model's contradiction, on a pair close enough to be about one thing;
     - ``agrees`` is entailment both ways, or one way with a figure in common; with no
       conflict and no measured value that differs. A close paraphrase by the rules' measure
@@ -281,10 +286,13 @@ def _join_model(
     if hard:
         return CONTRADICTS
     if conflicts:
-        if min(entail, back) < MODEL_OVERRULE:
+        overruled = sorted({e["kind"] for e in conflicts})
+        if min(entail, back) >= MODEL_OVERRULE:
+            evidence[-1]["overrules"] = overruled  # the model's
+            return RELATED if values_differ else AGREES
+        if not (alignment.cross and entail >= MODEL_CROSS_OVERRULE):
             return CONTRADICTS
-        evidence[-1]["overrules"] = sorted({e["kind"] for e in conflicts})  # the model's
-        return RELATED if values_differ else AGREES
+        evidence[-1]["overrules"] = overruled  # and the model decides as without them
     if not model_reads(a.lang, b.lang, similarity):
         return RELATED
     if contra >= MODEL_CONTRADICTION:

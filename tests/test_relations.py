@@ -650,6 +650,28 @@ def test_the_model_overrules_a_negation_but_not_a_quantifier_or_an_antonym() -> 
     assert negation.relation != CONTRADICTS
 
 
+def test_across_languages_a_negation_gives_way_to_entailment_one_way() -> None:
+    """Across languages the rule cannot check what a negation bears on: the model's entailment
+    one way (``MODEL_CROSS_OVERRULE``) is enough there, not within one language."""
+    back = {"label": "neutral", "scores": {"entailment": 0.2, "neutral": 0.7, "contradiction": 0.1}}
+    one_way = {
+        "label": "entailment",
+        "scores": {"entailment": 0.7, "neutral": 0.2, "contradiction": 0.1},
+        "reverse": back,
+    }
+    french = "Le porte-parole n'a donné aucun chiffre sur les pertes de l'armée."
+    english = "The spokesman did not give any figure on the army's losses."
+    across = relate(
+        "The spokesman gave a figure on the army's losses.", french, similarity=0.9, model=one_way
+    )
+    assert across.relation != CONTRADICTS
+    assert across.evidence[-1]["overrules"] == ["negation"]
+    within = relate(
+        "The spokesman gave a figure on the army's losses.", english, similarity=0.9, model=one_way
+    )
+    assert within.relation == CONTRADICTS
+
+
 def test_strict_negation_needs_the_negated_word_in_the_other_statement() -> None:
     """What a negation denies is the first word it bears on: sharing only its object is
     another predicate about one topic, not the same statement denied."""
