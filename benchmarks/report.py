@@ -347,7 +347,7 @@ def candidate_recall(corpus: Corpus, report: Report, filters: Filters | None = N
         "baseline_contradictions": len(expected),
         "in_report": held,
         "recall": round(held / max(len(expected), 1), 3),
-        "missed": [sorted(texts.get(s, s) for s in pair) for pair in expected - reported],
+        "missed": sorted(sorted(texts.get(s, s) for s in pair) for pair in expected - reported),
         "baseline_seconds": round(seconds, 1),
         "report_seconds": report.summary()["seconds"],
     }

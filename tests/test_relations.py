@@ -555,6 +555,44 @@ def test_strict_gate_keeps_restatements_and_drops_loose_pairs(
         assert loose.relation == CONTRADICTS  # what the strict gate is there to stop
 
 
+def test_a_negation_far_from_a_polar_adjective_does_not_flip_it_between_two_statements() -> None:
+    """In the report's strict comparison a "n'empêchaient pas" in the clause after "connu"
+    does not negate it (a claim against its match still reads any negation of the sentence:
+    ``_signed_bases``)."""
+    found = relate(
+        "Il était déjà connu que les vaccins n'empêchaient pas la transmission du virus.",
+        "Il était déjà connu que les vaccins réduisaient peu la transmission du virus.",
+        similarity=0.9,
+        strict=True,
+    )
+    assert not [e for e in found.evidence if e["kind"] == "antonym"], found
+
+
+def test_a_polar_adjective_negated_next_to_it_is_its_antonym_in_both_comparisons() -> None:
+    """ "ne sont pas satisfaisantes" is "insatisfaisantes": one cue ("ne … pas") flips once,
+    in the report's strict comparison too, and the evidence shows the negation."""
+    for strict in (False, True):
+        found = relate(
+            "Poutine a jugé les relations avec les États-Unis satisfaisantes.",
+            "Poutine a jugé que les relations avec les États-Unis ne sont pas satisfaisantes.",
+            similarity=0.93,
+            strict=strict,
+        )
+        assert found.relation == CONTRADICTS
+        assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "antonym"] == [
+            ("satisfaisantes", "ne sont pas satisfaisantes")
+        ]
+
+
+def test_a_capitalised_polar_word_inside_a_sentence_is_a_name() -> None:
+    found = relate(
+        "Le tribunal de Namur a suspendu le Covid Safe Ticket en Wallonie.",
+        "Le tribunal de Namur n'a pas suspendu le Covid Safe Ticket en Wallonie.",
+        similarity=0.93,
+    )
+    assert not [e for e in found.evidence if e["kind"] == "antonym"], found
+
+
 def test_other_figure_for_another_noun_is_not_agreement(embedder: Embedder, seed_70: str) -> None:
     """ "des forces" and "du personnel militaire" are counted apart, so 60 % against 70 % is
     no rule conflict; but a statement with another figure never agrees."""
