@@ -341,9 +341,6 @@ _CUE_TERMS = frozenset(
         "nombreux nombreuses every each most some several many few tous toutes"
     )
 )
-# Words of opposite meaning differ where two statements conflict: left out of the overlap
-# like the cues above, but still words a negation can bear on (``_predicate``).
-_OPPOSITE_TERMS = frozenset(terms(" ".join(_POLES)))
 
 
 # Verbs that report speech: in a news stream they follow any negation ("rejects concessions
@@ -393,7 +390,10 @@ def side(
         words,
         [m.span() for m in found],
         lang or _language(words),
-        terms(masked) - _CUE_TERMS - _OPPOSITE_TERMS,
+        # Words of opposite meaning differ where two statements conflict: left out of the
+        # overlap like the cues, but only as written ("interdit", not "internet", which
+        # ``terms`` cuts to the same stem); still words a negation bears on (``_predicate``).
+        terms(masked) - _CUE_TERMS - terms(" ".join(w for w in words if w in _POLES)),
         _anchors(masked),
     )
 

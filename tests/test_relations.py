@@ -12,7 +12,7 @@ import pytest
 
 from factcheck.embed import Embedder, load_embedder
 from factcheck.features import extract
-from factcheck.relations import AGREES, CONTRADICTS, RELATED, Relation, relate
+from factcheck.relations import AGREES, CONTRADICTS, RELATED, Relation, relate, side
 from factcheck.sentences import split_sentences
 
 ARTICLE_DATE = dt.date(2022, 2, 9)  # seed 004: Putin and Macron met on Monday 7 February
@@ -411,6 +411,13 @@ def test_denying_the_opposite_word_is_no_contradiction() -> None:
         for strict in (False, True):
             found = relate(a, b, similarity=0.92, strict=strict)
             assert found.relation != CONTRADICTS, (a, b, found)
+
+
+def test_only_the_opposite_words_a_statement_holds_leave_the_overlap() -> None:
+    """ "interdit" is left out of the same-thing overlap, "internet" (the same five-letter
+    stem) is not."""
+    assert "inter" in side("La Russie a coupé l'accès à internet en Crimée.").terms
+    assert "inter" not in side("La Russie a interdit l'accès en Crimée.").terms
 
 
 def test_a_negation_meets_another_form_of_its_word() -> None:
