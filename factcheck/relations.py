@@ -326,7 +326,6 @@ def _join_nli(relation: str, nli: dict, same_thing: bool, evidence: list[dict]) 
 # --- The two sides and their alignment -----------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*(?:['’]t\b|['’])?")
-# Words whose presence is the point of a rule, not the topic: masked before overlap.
 # Each word of ``OPPOSITES`` and its concept and pole (0 or 1).
 _POLES = {
     word: (concept, pole)
@@ -334,6 +333,7 @@ _POLES = {
     for pole, words in enumerate(poles)
     for word in words
 }
+# Words whose presence is the point of a rule, not the topic: masked before overlap.
 _CUE_TERMS = frozenset(
     terms(
         "pas jamais rien aucun aucune personne guère point nullement never nothing none nobody "
@@ -1109,7 +1109,7 @@ def _signed_bases(side: Side, near: bool = False) -> dict[str, tuple[int, str]]:
         position = _adjective_position(side, base, sign)
         if position and _capitalised(side, position):
             continue
-        word, flips = base, len(side.features.negations)
+        word, flips = base, 0 if near else len(side.features.negations)
         if position is not None:
             close = [
                 [p for p in _cue_positions(side, cue) if 0 < position - p <= SCOPE_WORDS]
@@ -1185,8 +1185,8 @@ def may_change(evidence: dict) -> bool:
 
 def _opposite_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     """Words of opposite meaning about the same thing: "a augmenté" vs "fell", "surging"
-    vs "sinking". Shown as an antonym, which the model may overrule like a polar adjective
-    ("fell" is also what a city does)."""
+    vs "sinking". Shown as an antonym, which the model does not overrule; the report sets
+    one told more than a week later aside as a change (``may_change``)."""
     xs, ys = _poles(a), _poles(b)
     return [
         _evidence("antonym", xs[c][1], ys[c][1])
