@@ -370,6 +370,11 @@ class Side:
         """The text as ``vocabulary.surface`` sees it: one key for a sentence retyped."""
         return surface(self.text)
 
+    @cached_property
+    def poles(self) -> dict[str, tuple[int, str]]:
+        """``_poles`` of the statement, found once however many statements it meets."""
+        return _poles(self)
+
 
 def side(
     text: str,
@@ -1164,7 +1169,7 @@ def _poles(side: Side) -> dict[str, tuple[int, str]]:
 
 def _negates_opposite(negated: Side, other: Side, positions: list[int]) -> bool:
     """ "n'a pas baissé" against "a augmenté": denying the other's opposite says the same."""
-    others = _poles(other)
+    others = other.poles
     for p in positions:
         for word in negated.words[p + 1 : p + 1 + SCOPE_WORDS]:
             concept, pole = _POLES.get(word, ("", -1))
@@ -1187,7 +1192,7 @@ def _opposite_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     """Words of opposite meaning about the same thing: "a augmenté" vs "fell", "surging"
     vs "sinking". Shown as an antonym, which the model does not overrule; the report sets
     one told more than a week later aside as a change (``may_change``)."""
-    xs, ys = _poles(a), _poles(b)
+    xs, ys = a.poles, b.poles
     return [
         _evidence("antonym", xs[c][1], ys[c][1])
         for c in sorted(set(xs) & set(ys))

@@ -464,9 +464,14 @@ def same_event(a: Side, b: Side, model_only: bool = False, figures_only: bool = 
     return shared / min(len(what_a), len(what_b)) >= EVENT_MIN_OVERLAP
 
 
+def _rule_findings(evidence: list[dict]) -> list[dict]:
+    """The rules' conflicting findings (no model verdict, no agreement)."""
+    return [e for e in evidence if not e.get("agrees") and e["kind"] not in VERDICT_KINDS]
+
+
 def _rule_kinds(evidence: list[dict]) -> set[str]:
-    """The kinds of the rules' conflicting findings (no model verdict, no agreement)."""
-    return {e["kind"] for e in evidence if not e.get("agrees")} - VERDICT_KINDS
+    """The kinds of the rules' conflicting findings."""
+    return {e["kind"] for e in _rule_findings(evidence)}
 
 
 def later_update(evidence: list[dict], day_a: dt.date | None, day_b: dt.date | None) -> bool:
@@ -475,7 +480,7 @@ def later_update(evidence: list[dict], day_a: dt.date | None, day_b: dt.date | N
     no date shared, both articles dated (an inferred date is only a lower bound) and far
     enough apart."""
     pinned = any(e["kind"] == "date" and e.get("agrees") for e in evidence)
-    found = [e for e in evidence if not e.get("agrees") and e["kind"] not in VERDICT_KINDS]
+    found = _rule_findings(evidence)
     if not found or not all(map(may_change, found)) or pinned or None in (day_a, day_b):
         return False
     return abs((day_a - day_b).days) > UPDATE_DAYS
@@ -638,12 +643,11 @@ class _Graph:
         ):
             return RELATED
         figures_only = bool(kinds) and kinds <= _FIGURE_KINDS
-        if (*key, model_only, figures_only) not in self._events:
+        event = (*key, model_only, figures_only)
+        if event not in self._events:
             a, b = self._side(key[0]), self._side(key[1])
-            self._events[(*key, model_only, figures_only)] = same_event(
-                a, b, model_only, figures_only
-            )
-        return CONTRADICTS if self._events[(*key, model_only, figures_only)] else RELATED
+            self._events[event] = same_event(a, b, model_only, figures_only)
+        return CONTRADICTS if self._events[event] else RELATED
 
     def _reverse(self, key: tuple[int, int]) -> float:
         """P(contradiction) with the pair's statements read in the other order than

@@ -48,6 +48,11 @@ def conflicts(relation: Relation, kind: str) -> list[dict]:
     return [e for e in relation.evidence if e["kind"] == kind and not e.get("agrees")]
 
 
+def opposed(relation: Relation, kind: str) -> list[tuple[str, str]]:
+    """The (claim, match) words of each conflicting finding of ``kind``."""
+    return [(e["claim"], e["match"]) for e in conflicts(relation, kind)]
+
+
 def agreeing(relation: Relation, kind: str) -> list[dict]:
     return [e for e in relation.evidence if e["kind"] == kind and e.get("agrees")]
 
@@ -395,9 +400,7 @@ def test_words_of_opposite_meaning_contradict_across_languages() -> None:
         similarity=0.9,
     )
     assert found.relation == CONTRADICTS
-    assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "antonym"] == [
-        ("augmenté", "fell")
-    ]
+    assert opposed(found, "antonym") == [("augmenté", "fell")]
 
 
 def test_denying_the_opposite_word_is_no_contradiction() -> None:
@@ -431,9 +434,7 @@ def test_a_negation_meets_another_form_of_its_word() -> None:
             strict=strict,
         )
         assert found.relation == CONTRADICTS
-        assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "negation"] == [
-            ("did not fall", "prices fell")
-        ]
+        assert opposed(found, "negation") == [("did not fall", "prices fell")]
 
 
 # --- Agreement, unrelated statements, NLI --------------------------------------------
@@ -572,7 +573,7 @@ def test_a_negation_far_from_a_polar_adjective_does_not_flip_it_between_two_stat
         similarity=0.9,
         strict=True,
     )
-    assert not [e for e in found.evidence if e["kind"] == "antonym"], found
+    assert not conflicts(found, "antonym"), found
 
 
 def test_a_polar_adjective_negated_next_to_it_is_its_antonym_in_both_comparisons() -> None:
@@ -586,9 +587,7 @@ def test_a_polar_adjective_negated_next_to_it_is_its_antonym_in_both_comparisons
             strict=strict,
         )
         assert found.relation == CONTRADICTS
-        assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "antonym"] == [
-            ("satisfaisantes", "ne sont pas satisfaisantes")
-        ]
+        assert opposed(found, "antonym") == [("satisfaisantes", "ne sont pas satisfaisantes")]
 
 
 def test_a_capitalised_polar_word_inside_a_sentence_is_a_name() -> None:
@@ -597,7 +596,7 @@ def test_a_capitalised_polar_word_inside_a_sentence_is_a_name() -> None:
         "Le tribunal de Namur n'a pas suspendu le Covid Safe Ticket en Wallonie.",
         similarity=0.93,
     )
-    assert not [e for e in found.evidence if e["kind"] == "antonym"], found
+    assert not conflicts(found, "antonym"), found
 
 
 def test_other_figure_for_another_noun_is_not_agreement(embedder: Embedder, seed_70: str) -> None:
@@ -632,9 +631,7 @@ def test_another_actor_in_the_same_statement_contradicts() -> None:
     hirst = koons.replace("Jeff Koons", "Damien Hirst")
     found = relate(koons, hirst, similarity=0.93, strict=True)
     assert found.relation == CONTRADICTS
-    assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "actor"] == [
-        ("Jeff Koons", "Damien Hirst")
-    ]
+    assert opposed(found, "actor") == [("Jeff Koons", "Damien Hirst")]
 
 
 def test_places_speakers_swaps_and_other_changes_are_not_another_actor() -> None:
@@ -750,9 +747,7 @@ def test_strict_negation_shows_the_words_it_opposes() -> None:
         similarity=0.93,
         strict=True,
     )
-    assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "negation"] == [
-        ("complete discrimination", "is not discriminatory")
-    ]
+    assert opposed(found, "negation") == [("complete discrimination", "is not discriminatory")]
 
 
 def test_negation_evidence_shows_the_negated_word_where_the_other_statement_says_it() -> None:
@@ -761,9 +756,7 @@ def test_negation_evidence_shows_the_negated_word_where_the_other_statement_says
         "On Friday, Kyiv said the summit with Moscow was cancelled",
         similarity=0.9,
     )
-    assert [(e["claim"], e["match"]) for e in found.evidence if e["kind"] == "negation"] == [
-        ("did not cancel", "was cancelled")
-    ]
+    assert opposed(found, "negation") == [("did not cancel", "was cancelled")]
 
 
 def test_strict_negation_of_a_quantifier_is_said_in_both_languages() -> None:
