@@ -324,16 +324,20 @@ def candidate_recall(corpus: Corpus, report: Report, filters: Filters | None = N
     """Of the pairs the all-pairs baseline calls contradictions, the share the report holds
     as conflicts; the two are related by the same code, so a miss is the candidate search's
     (or a contradiction left out of every cluster)."""
-    started = time.perf_counter()
-    expected = contradictions_all_pairs(
-        corpus.store,
-        corpus.model_name,
-        filters=replace(filters or Filters(), min_checkworthy=MIN_CHECKWORTHY),
-        relation_model=corpus.relation_model,
-        embed=corpus.embedder.embed_passages,
-    )
-    seconds = time.perf_counter() - started
     reported = {frozenset((c.a, c.b)) for cl in report.clusters for c in cl.conflicts}
+    found, seconds = {}, {}
+    for partners in (False, True):
+        started = time.perf_counter()
+        found[partners] = contradictions_all_pairs(
+            corpus.store,
+            corpus.model_name,
+            filters=replace(filters or Filters(), min_checkworthy=MIN_CHECKWORTHY),
+            relation_model=corpus.relation_model,
+            embed=corpus.embedder.embed_passages,
+            partners=partners,
+        )
+        seconds[partners] = round(time.perf_counter() - started, 1)
+    expected, wider = found[False], found[True]
     held = len(expected & reported)
     missed = {s for pair in expected - reported for s in pair}
     texts = {
@@ -348,7 +352,14 @@ def candidate_recall(corpus: Corpus, report: Report, filters: Filters | None = N
         "in_report": held,
         "recall": round(held / max(len(expected), 1), 3),
         "missed": sorted(sorted(texts.get(s, s) for s in pair) for pair in expected - reported),
-        "baseline_seconds": round(seconds, 1),
+        # every pair with one check-worthy side (report.PARTNER_MIN_CHECKWORTHY)
+        "with_partners": {
+            "baseline_contradictions": len(wider),
+            "in_report": len(wider & reported),
+            "recall": round(len(wider & reported) / max(len(wider), 1), 3),
+            "baseline_seconds": seconds[True],
+        },
+        "baseline_seconds": seconds[False],
         "report_seconds": report.summary()["seconds"],
     }
 

@@ -30,6 +30,7 @@ from factcheck.vocabulary import (
     AUXILIARIES,
     FALSE_WORDS,
     FUNCTION_WORDS,
+    NUMBER_WORDS,
     OPPOSITES,
     QUANTIFIERS,
     TITLES,
@@ -1009,8 +1010,23 @@ def _actor_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
             continue  # more changed than who: another statement
         if {_fold_name(n) for n in na | nb} & spoken or _speaks(a, i2) or _speaks(b, j2):
             continue  # two speakers
+        if _counts(a, i1, i2) == len(nb) or _counts(b, j1, j2) == len(na):
+            continue  # the names counted: "two Nordic nations" / "Sweden and Finland"
         found.append(_evidence("actor", _words_text(a, i1, i2), _words_text(b, j1, j2)))
     return found
+
+
+_COUNTS = {fold(w): n for words in NUMBER_WORDS.values() for w, n in words.items()}
+
+
+def _counts(side: Side, start: int, end: int) -> int | None:
+    """The count a span states ("two Nordic nations": 2, "3 pays": 3), if any."""
+    for word in side.words[start:end]:
+        if word.isdigit():
+            return int(word)
+        if fold(word) in _COUNTS:
+            return _COUNTS[fold(word)]
+    return None
 
 
 def _renamed(

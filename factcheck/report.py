@@ -1,8 +1,10 @@
 """The report step: the claims in a corpus that other articles dispute, with both sides.
 
 1. The check-worthy sentences (``factcheck.checkworthy``, stored at ingest) are the statements.
-2. One batched FAISS search gives each statement its nearest statements in *other* articles
-   (``NEIGHBOURS`` of them): the work grows with the corpus, not with its square.
+2. One batched FAISS search gives each statement its nearest sentences in *other* articles
+   (``NEIGHBOURS`` of them): the work grows with the corpus, not with its square. A sentence
+   below the check-worthiness bar may be the other side of a conflict (a headline quoting a
+   denial scores low), but only by a rule's finding, and it is never a cluster's claim.
 3. Each close pair is related (``factcheck.relations``); pairs that agree or contradict are
    about the same thing and link the two statements.
    Headline kickers ("Ukraine war: …", "Live: …") are cut off first (``kickers``): a label
@@ -64,7 +66,7 @@ from .relations import (
 )
 from .store import Store
 from .vectors import VectorIndex
-from .vocabulary import KICKERS, fold
+from .vocabulary import KICKERS, PRESCRIPTIVE, fold
 
 if TYPE_CHECKING:
     from .relation_model import RelationModel
@@ -111,6 +113,10 @@ REPORT_MODEL_CONTRADICTION = 0.8
 # measure it (each planted conflict is published a day after its origin), and the RSS
 # readings are what it was written after.
 UPDATE_DAYS = 7
+# The sentence that disputes a check-worthy statement need not be check-worthy itself: a
+# headline quoting a denial or a figure scores low ("The CIA chief says Putin is 'entirely
+# too healthy.'": 0.11). Sentences down to this bar may be the other side of a conflict.
+PARTNER_MIN_CHECKWORTHY = 0.0
 ALL_PAIRS_MAX = 5_000  # statements up to which ``contradictions_all_pairs`` runs
 
 ProgressCallback = Callable[[int, int], None]
@@ -288,14 +294,15 @@ def build(
     started = time.perf_counter()
     ids = store.filtered_ids(filters)
     queries = ids[:limit] if limit is not None else ids
-    rows = store.sentences_by_id(ids.tolist(), filters.inferred_dates)
-    matrix = _vectors(store, ids)
-    graph = _Graph(rows, matrix, _scale(model), min_score, relation_model)
+    everyone = store.filtered_ids(partner_filters(filters))
+    rows = store.sentences_by_id(everyone.tolist(), filters.inferred_dates)
+    matrix = _vectors(store, everyone)
+    graph = _Graph(rows, matrix, _scale(model), min_score, relation_model, set(ids.tolist()))
     graph.embed_without_kickers(embed)
     for first in range(0, len(queries), SEARCH_BATCH):
         batch = queries[first : first + SEARCH_BATCH]
         hits = vectors.search_many(
-            np.vstack([matrix[int(i)] for i in batch]), NEIGHBOURS + 1, allowed=ids
+            np.vstack([matrix[int(i)] for i in batch]), NEIGHBOURS + 1, allowed=everyone
         )
         keys = [
             graph.consider(u, v, raw)
@@ -323,29 +330,38 @@ def contradictions_all_pairs(
     min_score: float = SAME_MIN_SIMILARITY,
     relation_model: RelationModel | None = None,
     embed: Embed | None = None,
+    partners: bool = True,
 ) -> set[frozenset[str]]:
     """The statement id pairs that contradict when every pair above ``min_score`` is related,
     not only each statement's nearest neighbours: the baseline the report's candidate search
-    is measured against. Quadratic, so for corpora of at most ``ALL_PAIRS_MAX`` statements."""
+    is measured against. ``partners``: a statement against every sentence that may answer it
+    (``partner_filters``), else against the other statements only. Quadratic, so for corpora
+    of at most ``ALL_PAIRS_MAX`` statements."""
     ids = store.filtered_ids(filters)
     if len(ids) > ALL_PAIRS_MAX:
         raise InputError(
             f"{len(ids):,} statements: the all-pairs baseline stops at {ALL_PAIRS_MAX:,}"
         )
-    rows = store.sentences_by_id(ids.tolist(), filters.inferred_dates)
-    vectors = _vectors(store, ids)
-    graph = _Graph(rows, vectors, _scale(model), min_score, relation_model)
+    everyone = store.filtered_ids(partner_filters(filters)) if partners else ids
+    rows = store.sentences_by_id(everyone.tolist(), filters.inferred_dates)
+    vectors = _vectors(store, everyone)
+    graph = _Graph(rows, vectors, _scale(model), min_score, relation_model, set(ids.tolist()))
     graph.embed_without_kickers(embed)
-    order = [int(i) for i in ids]
+    order = [int(i) for i in everyone]
+    place = {node: i for i, node in enumerate(order)}
+    queries = [int(i) for i in ids]
     matrix = np.vstack([vectors[i] for i in order]) if order else np.zeros((0, 1))
     found: set[frozenset[str]] = set()
-    for first in range(0, len(order), SEARCH_BATCH):
-        raw = matrix[first : first + SEARCH_BATCH] @ matrix.T
+    for first in range(0, len(queries), SEARCH_BATCH):
+        batch = queries[first : first + SEARCH_BATCH]
+        raw = matrix[[place[u] for u in batch]] @ matrix.T
         rows_, cols = np.nonzero(graph.scale[0] * raw + graph.scale[1] >= min_score)
         keys = [
-            graph.consider(order[first + i], order[j], float(raw[i, j]))
+            graph.consider(batch[i], order[j], float(raw[i, j]))
             for i, j in zip(rows_.tolist(), cols.tolist(), strict=True)
-            if j > first + i and graph.comparable(order[first + i], order[j])
+            if graph.comparable(batch[i], order[j])
+            # a pair of two statements once, from the one that comes first in ``order``
+            and not (order[j] in graph.statements and j < place[batch[i]])
         ]
         graph.settle()
         found.update(
@@ -355,6 +371,14 @@ def contradictions_all_pairs(
         )
         graph.pairs.clear()  # only the contradictions are kept: all pairs would not fit
     return found
+
+
+def partner_filters(filters: Filters) -> Filters:
+    """The filters of the sentences that may answer a statement: the same, with the
+    check-worthiness bar lowered to ``PARTNER_MIN_CHECKWORTHY``."""
+    if filters.min_checkworthy is None:
+        return filters
+    return replace(filters, min_checkworthy=min(filters.min_checkworthy, PARTNER_MIN_CHECKWORTHY))
 
 
 def _scale(model: str) -> tuple[float, float]:
@@ -464,6 +488,11 @@ def same_event(a: Side, b: Side, model_only: bool = False, figures_only: bool = 
     return shared / min(len(what_a), len(what_b)) >= EVENT_MIN_OVERLAP
 
 
+def _prescribes(statement: Side) -> bool:
+    """Whether a statement says what ought to be (``vocabulary.PRESCRIPTIVE``)."""
+    return not PRESCRIPTIVE.isdisjoint(statement.words)
+
+
 def _rule_findings(evidence: list[dict]) -> list[dict]:
     """The rules' conflicting findings (no model verdict, no agreement)."""
     return [e for e in evidence if not e.get("agrees") and e["kind"] not in VERDICT_KINDS]
@@ -523,8 +552,11 @@ class _Graph:
         scale: tuple[float, float],
         min_score: float,
         model: RelationModel | None = None,
+        statements: set[int] | None = None,
     ) -> None:
         self.rows = rows
+        # The check-worthy statements; the other rows only ever answer one of them.
+        self.statements = set(rows) if statements is None else statements
         self.vectors = vectors
         self.scale = scale
         self.min_score = min_score
@@ -595,7 +627,10 @@ class _Graph:
             rules = findings(self._side(a), self._side(b), similarity, strict=True)
             found = decide(rules)
             self.pairs[key] = (self._event(key, found), found.evidence, similarity)
-            if self.model is not None and found.same_thing:
+            # with a sentence below the bar, only a rule's conflict counts: the model may
+            # overrule it, never add one (``_event``)
+            wanted = {*key} <= self.statements or found.relation == CONTRADICTS
+            if self.model is not None and found.same_thing and wanted:
                 self.pending.append((key, rules))
         return key
 
@@ -634,8 +669,13 @@ class _Graph:
         days = (self.rows[key[0]]["article"].day, self.rows[key[1]]["article"].day)
         if later_update(found.evidence, *days):
             return RELATED
+        a, b = self._side(key[0]), self._side(key[1])
+        if _prescribes(a) != _prescribes(b):
+            return RELATED  # what should be against what is: an opinion
         kinds = _rule_kinds(found.evidence)
         model_only = not kinds
+        if model_only and not {*key} <= self.statements:
+            return RELATED  # a sentence below the check-worthiness bar needs a rule's finding
         sure = [e["score"] for e in found.evidence if e.get("label") == "contradiction"]
         if model_only and (
             max(sure, default=0.0) < REPORT_MODEL_CONTRADICTION
@@ -645,7 +685,6 @@ class _Graph:
         figures_only = bool(kinds) and kinds <= _FIGURE_KINDS
         event = (*key, model_only, figures_only)
         if event not in self._events:
-            a, b = self._side(key[0]), self._side(key[1])
             self._events[event] = same_event(a, b, model_only, figures_only)
         return CONTRADICTS if self._events[event] else RELATED
 
@@ -671,13 +710,20 @@ class _Graph:
         return self._sides[node]
 
     def comparable(self, u: int, v: int) -> bool:
-        """Two statements of the corpus, from different articles."""
-        return u != v and u in self.rows and v in self.rows and not self._same_article(u, v)
+        """Two sentences of the corpus from different articles, at least one check-worthy."""
+        return (
+            u != v
+            and u in self.rows
+            and v in self.rows
+            and (u in self.statements or v in self.statements)
+            and not self._same_article(u, v)
+        )
 
     def link(self, key: tuple[int, int]) -> None:
-        """Link a related pair when it agrees or contradicts."""
+        """Link a related pair when it agrees or contradicts; a sentence below the
+        check-worthiness bar only where it contradicts."""
         relation, _, similarity = self.pairs[key]
-        if relation in (AGREES, CONTRADICTS):
+        if relation == CONTRADICTS or relation == AGREES and {*key} <= self.statements:
             u, v = key
             self.links[u][v] = self.links[v][u] = similarity
 
@@ -689,7 +735,7 @@ class _Graph:
         owner: dict[int, int] = {}  # statement -> its cluster's centre
         members: dict[int, list[int]] = {}
         for centre in order:
-            if centre in owner:
+            if centre in owner or centre not in self.statements:
                 continue
             free = [m for m in self._closest(centre) if m not in owner]
             if not free:
@@ -744,12 +790,12 @@ class _Graph:
         conflicts = []
         for i, u in enumerate(members):  # every pair related first, the model in one batch
             for v in members[i + 1 :]:
-                if not self._same_article(u, v):
+                if self.comparable(u, v):
                     self.consider(u, v)
         self.settle()
         for i, u in enumerate(members):
             for v in members[i + 1 :]:
-                if self._same_article(u, v):
+                if not self.comparable(u, v):
                     continue
                 relation, evidence, similarity = self.relation(u, v)
                 if (

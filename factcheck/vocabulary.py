@@ -98,6 +98,11 @@ AUXILIARIES = wordset(
     """
 )
 
+# Words that say what ought to be, not what is ("should be allowed to compete", "devrait
+# démissionner"): an opinion, which a statement of fact does not contradict. "must" and
+# "doit" are left out: they also tell what is planned ("le sommet doit avoir lieu lundi").
+PRESCRIPTIVE = wordset("should shouldn't ought devrait devraient faudrait")
+
 # Words of opposite meaning, as pairs of poles ("a augmenté" / "fell"): what the relation
 # rules read as a conflict between two statements about the same thing, in either language.
 # Written as they are spelled (not folded: "fermé" closes, "ferme" is a farm); words with a

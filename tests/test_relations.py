@@ -653,6 +653,17 @@ def test_places_speakers_swaps_and_other_changes_are_not_another_actor() -> None
     )
 
 
+def test_names_counted_on_the_other_side_are_not_another_actor() -> None:
+    """ "two Nordic nations" describes "Sweden and Finland", not "Sweden" alone."""
+    counted = (
+        "Russia warns two Nordic nations against Nato membership, and the Austrian "
+        "chancellor meets Putin in Moscow."
+    )
+    named = "Russia warns Sweden and Finland against Nato membership"
+    assert "actor" not in _kinds(counted, named)
+    assert "actor" in _kinds(counted, named.replace(" and Finland", ""))
+
+
 def test_people_counted_by_nation_are_compared_between_two_statements() -> None:
     fewer = "About 10,000 Russians have left for Armenia, many of them fearing arrest at home."
     more = fewer.replace("About 10,000", "More than 100,000")

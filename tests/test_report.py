@@ -215,28 +215,63 @@ def test_a_direction_turned_weeks_later_is_an_update_not_a_polar_adjective() -> 
 
 
 @pytest.mark.slow
-def test_reports_keep_a_figure_conflict_of_one_week_but_not_of_two_months(
-    tmp_path: Path,
-) -> None:
-    said = "Mila Kunis and Ashton Kutcher have raised {} in donations for Ukrainian refugees."
+def _write_articles(tmp_path: Path, title: str, articles: dict[str, tuple[str, str]]) -> Path:
+    """A folder of articles of one dated sentence each: name -> (date, sentence)."""
     folder = tmp_path / "articles"
     folder.mkdir()
-    for name, date, figure in (
-        ("first", "2022-03-04", "$3 million"),
-        ("next_day", "2022-03-05", "$30 million"),
-        ("months_later", "2022-05-20", "$35 million"),
-    ):
+    for name, (date, text) in articles.items():
         (folder / f"{name}.txt").write_text(
-            f"Title: Donations\nDate: {date}\n{said.format(figure)}\n", encoding="utf-8"
+            f"Title: {title}\nDate: {date}\n{text}\n", encoding="utf-8"
         )
+    return folder
+
+
+def _conflicting_articles(tmp_path: Path, title: str, articles: dict[str, tuple[str, str]]) -> set:
+    """The pairs of article names whose statements the report says conflict, for articles
+    of one dated sentence each (``_write_articles``), every sentence a statement."""
     with Corpus.open(tmp_path / "index") as corpus:
-        corpus.ingest([folder])
+        corpus.ingest([_write_articles(tmp_path, title, articles)])
         report = corpus.report(filters=EVERY)
     pairs = set()
     for cluster in report.contested:
         article = {s.id: s.article.id for s in cluster.statements}
         pairs |= {frozenset((article[c.a], article[c.b])) for c in cluster.conflicts}
+    return pairs
+
+
+def test_reports_keep_a_figure_conflict_of_one_week_but_not_of_two_months(
+    tmp_path: Path,
+) -> None:
+    said = "Mila Kunis and Ashton Kutcher have raised {} in donations for Ukrainian refugees."
+    pairs = _conflicting_articles(
+        tmp_path,
+        "Donations",
+        {
+            "first": ("2022-03-04", said.format("$3 million")),
+            "next_day": ("2022-03-05", said.format("$30 million")),
+            "months_later": ("2022-05-20", said.format("$35 million")),
+        },
+    )
     assert pairs == {frozenset(("first", "next_day"))}
+
+
+def _rows(
+    text: dict[int, str], worth: dict[int, float] | None = None, dated: bool = False
+) -> dict[int, dict]:
+    """Report rows of one-sentence articles ``a1``, ``a2``…, check-worthy 0.5 unless
+    ``worth`` says otherwise, dated 2022-03-01 or, ``dated``, 2022-03-0N for row N."""
+    return {
+        n: {
+            "text": t,
+            "lang": "en",
+            "features": None,
+            "hash": f"h{n}",
+            "checkworthy": (worth or {}).get(n, 0.5),
+            "sentence": {"index": 0, "start": 0, "end": len(t)},
+            "article": ArticleRef(f"a{n}", None, f"2022-03-0{n if dated else 1}", None, None, None),
+        }
+        for n, t in text.items()
+    }
 
 
 class _OneWayModel:
@@ -256,18 +291,7 @@ def test_a_conflict_only_the_model_sees_must_read_as_one_both_ways(
     reverse: float, kept: bool
 ) -> None:
     text = {1: "Osama bin Laden owns Citibank.", 2: "Osama bin Laden owns Snapple."}
-    rows = {
-        n: {
-            "text": text[n],
-            "lang": "en",
-            "features": None,
-            "hash": f"h{n}",
-            "checkworthy": 0.5,
-            "sentence": {"index": 0, "start": 0, "end": len(text[n])},
-            "article": ArticleRef(f"a{n}", None, "2022-03-01", None, None, None),
-        }
-        for n in (1, 2)
-    }
+    rows = _rows(text)
     model = _OneWayModel(reverse)
     graph = report_module._Graph(rows, {}, (1.0, 0.0), 0.8, model)  # type: ignore[arg-type]
     forward = [{"kind": "model", "label": "contradiction", "score": 0.9}]
@@ -281,24 +305,89 @@ def test_a_conflict_only_the_model_sees_must_read_as_one_both_ways(
     assert len(model.read) == 1  # below the bar one way: the other is not read
 
 
+def test_a_sentence_below_the_bar_is_shown_only_with_a_rule_conflict() -> None:
+    """A sentence below the check-worthiness bar may dispute a claim, but a contradiction
+    the model alone reads does not bring it in, nor does agreement link it (the gate does
+    not care what the sentences mean: the verdicts are given)."""
+    said = "Mila Kunis and Ashton Kutcher have raised {} for Ukrainian refugees."
+    text = {1: said.format("$3 million"), 2: said.format("$30 million")}
+    rows = _rows(text, worth={1: 0.5, 2: 0.05})
+    model = _OneWayModel(0.95)
+    graph = report_module._Graph(rows, {}, (1.0, 0.0), 0.8, model, {1})  # type: ignore[arg-type]
+    sure = [{"kind": "model", "label": "contradiction", "score": 0.95}]
+    assert graph._event((1, 2), Relation(CONTRADICTS, sure, same_thing=True)) == "related"
+    ruled = [{"kind": "number", "claim": "$3 million", "match": "$30 million"}, *sure]
+    assert graph._event((1, 2), Relation(CONTRADICTS, ruled, same_thing=True)) == CONTRADICTS
+    graph.pairs[(1, 2)] = ("agrees", [], 0.95)
+    graph.link((1, 2))
+    assert not graph.links
+    graph.pairs[(1, 2)] = (CONTRADICTS, ruled, 0.95)
+    graph.link((1, 2))
+    [cluster] = graph.clusters(set())
+    assert cluster.claim.id == graph.key[1]  # the check-worthy statement is the claim
+
+
+@pytest.mark.slow
+def test_a_claim_is_disputed_by_a_sentence_below_the_bar(tmp_path: Path) -> None:
+    """Only one side of a conflict has to be check-worthy; the all-pairs baseline without
+    ``partners`` (two statements) does not hold such a pair, with them it does."""
+    texts = {
+        "headline": "Kunis and Kutcher: $3 million raised for Ukrainian refugees",
+        "story": "Mila Kunis and Ashton Kutcher have raised $30 million in donations for "
+        "Ukrainian refugees.",
+    }
+    folder = _write_articles(
+        tmp_path, "Donations", {n: ("2022-03-05", t) for n, t in texts.items()}
+    )
+    with Corpus.open(tmp_path / "index") as corpus:
+        corpus.ingest([folder])
+        worth = {
+            article: score
+            for article, score, text in corpus.store.db.execute(
+                "SELECT article_id, checkworthy, text FROM sentences"
+            )
+            if text == texts[article]
+        }
+        assert worth["headline"] < worth["story"]
+        bar = Filters(min_checkworthy=(worth["headline"] + worth["story"]) / 2)
+        report = corpus.report(filters=bar)
+        baseline = {
+            partners: contradictions_all_pairs(
+                corpus.store,
+                corpus.model_name,
+                filters=bar,
+                relation_model=corpus.relation_model,
+                partners=partners,
+            )
+            for partners in (False, True)
+        }
+    assert report.statements == 1
+    [cluster] = report.contested
+    [conflict] = cluster.conflicts
+    assert {s.article.id for s in cluster.statements} == {"headline", "story"}
+    assert cluster.claim.checkworthy == worth["story"]
+    assert baseline[False] == set()
+    assert baseline[True] == {frozenset((conflict.a, conflict.b))}
+
+
+def test_what_should_be_does_not_contradict_what_is(tmp_path: Path) -> None:
+    """An opinion ("should be allowed") against a decision ("will not be allowed") is no
+    conflict; the decision against its reversal is."""
+    said = "Russian players {} allowed to compete at Wimbledon this year."
+    verbs = {"ban": "will not be", "opinion": "should be", "reversal": "will be"}
+    articles = {n: (f"2022-04-2{i}", said.format(v)) for i, (n, v) in enumerate(verbs.items())}
+    pairs = _conflicting_articles(tmp_path, "Wimbledon", articles)
+    assert frozenset(("ban", "reversal")) in pairs
+    assert not {p for p in pairs if "opinion" in p}
+
+
 def test_a_contradiction_across_two_clusters_is_reported_with_a_guest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Clustering does not read meaning: relations are given. With clusters of two, the
     star clustering puts 1–2 and 3–4 apart; the contradiction 2–3 must still be reported."""
     monkeypatch.setattr(report_module, "MAX_CLUSTER", 2)
-    rows = {
-        n: {
-            "text": f"statement {n}",
-            "lang": "en",
-            "features": None,
-            "hash": f"h{n}",
-            "checkworthy": 0.5,
-            "sentence": {"index": 0, "start": 0, "end": 11},
-            "article": ArticleRef(f"a{n}", None, f"2022-03-0{n}", None, None, None),
-        }
-        for n in (1, 2, 3, 4)
-    }
+    rows = _rows({n: f"statement {n}" for n in (1, 2, 3, 4)}, dated=True)
     vectors = {n: np.eye(4, dtype=np.float32)[n - 1] for n in rows}
     graph = report_module._Graph(rows, vectors, (1.0, 0.0), 0.8)
     given = {(1, 2): ("agrees", 0.95), (3, 4): ("agrees", 0.95), (2, 3): ("contradicts", 0.9)}
