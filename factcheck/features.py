@@ -126,7 +126,7 @@ def _compact(item: Quantity | DateRef | Quote) -> dict:
 
 # Bumped when what ``extract`` finds changes: an index stores each sentence's features, and
 # re-extracts them from the text on its next writable open (``Corpus``).
-VERSION = 3
+VERSION = 4
 
 
 def extract(text: str, lang: str | None = None, ref_date: dt.date | None = None) -> Features:
@@ -438,8 +438,13 @@ DENIAL_VERBS = wordset(
     "rejetant refuser refuse refusent refusé refusée refusés refusées refusant deny denies "
     "denied denying refuses refused refusing reject rejects rejected rejecting"
 )
-_STANDALONE = DENIAL_VERBS | wordset(
-    "sans non aucun aucune jamais not never no none nobody nothing neither nor without cannot"
+# Cues that deny by counting none of what follows ("neither video shows", "aucun pays n'a"):
+# what is denied is said after the noun they count.
+NEGATING_DETERMINERS = wordset("aucun aucune no neither")
+_STANDALONE = (
+    DENIAL_VERBS
+    | NEGATING_DETERMINERS
+    | wordset("sans non jamais not never none nobody nothing nor without cannot")
 )
 # Pairs that only look negative: "sans doute" (probably), "non seulement" (not only)...
 _IDIOMS = {
@@ -456,6 +461,10 @@ _IDIOMS = {
     ("pas", "mal"),
     ("que", "jamais"),
     ("than", "ever"),
+    # a hedge, not a denial: "whether or not", "qu'ils viennent ou pas"
+    ("or", "not"),
+    ("ou", "pas"),
+    ("ou", "non"),
 }
 _PAS_NOUN = _DETERMINERS | wordset(
     "des ce ces ses son mes nos vos leurs premier premiers grand grands petit petits quelques "
@@ -476,11 +485,19 @@ def _find_negations(tokens: _Tokens) -> tuple[list[str], set[int]]:
         if i in used or word in _NE:
             continue
         if word.endswith("n't"):
-            found.append((i, "n't"))
+            if not _hedged(tokens, i):
+                found.append((i, "n't"))
         elif _standalone(tokens, i):
             found.append((i, word))
     found.sort()
     return [cue for _, cue in found], used
+
+
+def _hedged(tokens: _Tokens, i: int) -> bool:
+    """A contraction after its own positive form, "are (and aren't)", "did or didn't": both
+    said at once, which denies nothing."""
+    words = tokens.words
+    return i >= 2 and words[i - 1] in ("and", "or") and words[i - 2] == words[i][:-3]
 
 
 def _pair_ne(tokens: _Tokens, i: int, used: set[int]) -> str | None:

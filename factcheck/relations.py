@@ -23,7 +23,14 @@ from difflib import SequenceMatcher
 from functools import cached_property
 
 from factcheck.dates import _MONTHS, _WEEKDAYS
-from factcheck.features import DENIAL_VERBS, DateRef, Features, Quantity, extract
+from factcheck.features import (
+    DENIAL_VERBS,
+    NEGATING_DETERMINERS,
+    DateRef,
+    Features,
+    Quantity,
+    extract,
+)
 from factcheck.lexical import terms
 from factcheck.vocabulary import (
     ALL_FUNCTION_WORDS,
@@ -339,7 +346,11 @@ _CUE_TERMS = frozenset(
     terms(
         "pas jamais rien aucun aucune personne guère point nullement never nothing none nobody "
         "without cannot plupart majorité plusieurs certains certaines quelques beaucoup "
-        "nombreux nombreuses every each most some several many few tous toutes"
+        "nombreux nombreuses every each most some several many few tous toutes "
+        # what ``terms`` keeps of a negative contraction ("isn't": "isn"); not "won't"
+        # ("won" is a word)
+        "isn't wasn't aren't weren't don't doesn't didn't hasn't haven't hadn't can't "
+        "couldn't shouldn't wouldn't"
     )
 )
 
@@ -769,15 +780,24 @@ def _in_scope(
     # its rejection of a no-fly zone"; "cannot guarantee gas supplies" / "stopped gas
     # supplies"). For a quantifier (``_quantifier_rule``) that word is what it counts.
     predicate = _predicate(negated, positions)
-    wanted = {predicate} if predicate is not None else shared
+    wanted = [{predicate} if predicate is not None else shared]
+    # "Neither video shows": the cue counts the videos, and what it denies comes after them;
+    # the other statement must say that too ("What social media videos reveal" has the
+    # videos, not what they show).
+    denied = _predicate(negated, positions, after_noun=True)
+    if denied is not None:
+        wanted.append({denied})
     # The words must be affirmed where the other statement has them, not negated there too
     # ("Putin should not remain" vs "was not announcing … cannot remain": two negations make
     # the second sentence positive as a whole, not "remain").
     cues = {p for cue in other.features.negations for p in _cue_positions(other, cue)}
-    return any(
-        _says(as_negated.get(word, word), wanted)
-        and not any(0 < j - p <= SCOPE_WORDS for p in cues)
-        for j, word in enumerate(other.words)
+    return all(
+        any(
+            _says(as_negated.get(word, word), terms_)
+            and not any(0 < j - p <= SCOPE_WORDS for p in cues)
+            for j, word in enumerate(other.words)
+        )
+        for terms_ in wanted
     )
 
 
@@ -795,14 +815,21 @@ def _says(word: str, wanted: set[str]) -> bool:
     return bool(terms(word) & wanted) or (folded in QUANTIFIERS and folded in wanted)
 
 
-def _predicate(side: Side, positions: list[int]) -> str | None:
+def _predicate(side: Side, positions: list[int], after_noun: bool = False) -> str | None:
     """The term of the first content word after a statement's first negation cue: "use" in
     "Russia won't use tactical weapons", "ouver" in "n'était pas ouverte", "all"
     in "not all Russians". None when a name, a verb of denial (whose clause ``_scope_terms``
-    reads) or the end of the scope comes first."""
+    reads) or the end of the scope comes first. ``after_noun``: for a cue that is a
+    determiner (``NEGATING_DETERMINERS``), the next content word after that one ("show" in
+    "neither video shows"); None for other cues."""
     first = positions[0]
     if side.words[first] in DENIAL_VERBS:
         return None
+    if after_noun:
+        if side.words[first] not in NEGATING_DETERMINERS:
+            return None
+        noun = _content_word(side, first)
+        return None if noun is None else _predicate(side, [noun])
     for j in range(first + 1, min(first + 1 + SCOPE_WORDS, len(side.words))):
         word = side.words[j]
         if side.text[side.spans[j][0]].isupper():
@@ -814,6 +841,15 @@ def _predicate(side: Side, positions: list[int]) -> str | None:
         found = terms(word) - _CUE_TERMS - _REPORTING_TERMS
         if found:
             return min(found)
+    return None
+
+
+def _content_word(side: Side, cue: int) -> int | None:
+    """The position of the first word after ``cue`` that is neither a function word nor an
+    auxiliary, within the scope of a cue."""
+    for j in range(cue + 1, min(cue + 1 + SCOPE_WORDS, len(side.words))):
+        if side.words[j] not in ALL_FUNCTION_WORDS and side.words[j] not in AUXILIARIES:
+            return j
     return None
 
 

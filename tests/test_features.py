@@ -368,6 +368,10 @@ def test_attribution(text: str, lang: str, expected: list[str]) -> None:
         ("There are no plans to invade.", "en", ["no"], "negative"),
         ("Not only Russia but also Belarus is ready.", "en", [], "positive"),
         ("No. 5 is the largest unit.", "en", [], "positive"),
+        ("These are the oligarchs who are (and aren't) speaking out.", "en", [], "positive"),
+        ("Whether or not Russia invades, sanctions will follow.", "en", [], "positive"),
+        ("Qu'il vienne ou pas, la réunion aura lieu.", "fr", [], "positive"),
+        ("Russia says it is, and Ukraine says it isn't.", "en", ["n't"], "negative"),
     ],
 )  # fmt: skip
 def test_negation(text: str, lang: str, cues: list[str], polarity: str) -> None:

@@ -747,6 +747,16 @@ def test_strict_negation_needs_the_negated_word_in_the_other_statement() -> None
     )
 
 
+def test_strict_negation_by_a_determiner_needs_what_it_denies_after_the_noun() -> None:
+    """ "Neither video shows": the cue counts the videos; what it denies is what they show."""
+    neither = "Neither video shows Russian tanks crossing the border, officials say."
+    assert "negation" in _kinds(neither, neither.replace("Neither", "The"))
+    assert "negation" not in _kinds(
+        "Neither video shows what pro-Russia social media accounts claim.",
+        "What social media videos reveal about Russian military buildup",
+    )
+
+
 def test_strict_negation_shows_the_words_it_opposes() -> None:
     found = relate(
         "Russian tennis star Andrey Rublev said that the decision made by Wimbledon organizers "
