@@ -115,6 +115,18 @@ def test_report_finds_the_example_conflicts_at_the_benchmark_rates(index: Path) 
 
 
 @pytest.mark.slow
+def test_the_default_report_holds_every_example_conflict(index: Path) -> None:
+    """At the default check-worthiness bar too: the seed's Macron sentence scores below it,
+    and is shown as the other side of the example's date conflict, never as a claim."""
+    with Corpus.open(index) as corpus:
+        report = corpus.report()
+    found, _, _ = _judged(report)
+    assert found == set(CONFLICTS)
+    claims = {c.claim.text for c in report.clusters}
+    assert not any(CONFLICTS["macron"]["seed_says"] in text for text in claims)
+
+
+@pytest.mark.slow
 def test_every_contradiction_the_relations_see_is_reported(index: Path) -> None:
     """Recall by construction: relating every pair above the threshold finds no
     contradiction that the report's nearest-neighbour search leaves out of its clusters."""
