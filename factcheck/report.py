@@ -294,15 +294,11 @@ def build(
     started = time.perf_counter()
     ids = store.filtered_ids(filters)
     queries = ids[:limit] if limit is not None else ids
-    everyone = store.filtered_ids(partner_filters(filters))
-    rows = store.sentences_by_id(everyone.tolist(), filters.inferred_dates)
-    matrix = _vectors(store, everyone)
-    graph = _Graph(rows, matrix, _scale(model), min_score, relation_model, set(ids.tolist()))
-    graph.embed_without_kickers(embed)
+    everyone, graph = _graph(store, ids, filters, model, min_score, relation_model, embed)
     for first in range(0, len(queries), SEARCH_BATCH):
         batch = queries[first : first + SEARCH_BATCH]
         hits = vectors.search_many(
-            np.vstack([matrix[int(i)] for i in batch]), NEIGHBOURS + 1, allowed=everyone
+            np.vstack([graph.vectors[int(i)] for i in batch]), NEIGHBOURS + 1, allowed=everyone
         )
         keys = [
             graph.consider(u, v, raw)
@@ -316,7 +312,7 @@ def build(
         if on_progress:
             on_progress(min(first + SEARCH_BATCH, len(queries)), len(queries))
     clusters = graph.clusters(dismissed or set())
-    _add_weekday_evidence(clusters, {graph.key[n]: r["features"] for n, r in rows.items()})
+    _add_weekday_evidence(clusters, {graph.key[n]: r["features"] for n, r in graph.rows.items()})
     _assign_ids(store, clusters)
     clusters.sort(key=lambda c: (-len(c.conflicts), -len(c.sources), -len(c.statements), c.id))
     return Report(clusters, len(ids), time.perf_counter() - started, graph.judged)
@@ -342,15 +338,13 @@ def contradictions_all_pairs(
         raise InputError(
             f"{len(ids):,} statements: the all-pairs baseline stops at {ALL_PAIRS_MAX:,}"
         )
-    everyone = store.filtered_ids(partner_filters(filters)) if partners else ids
-    rows = store.sentences_by_id(everyone.tolist(), filters.inferred_dates)
-    vectors = _vectors(store, everyone)
-    graph = _Graph(rows, vectors, _scale(model), min_score, relation_model, set(ids.tolist()))
-    graph.embed_without_kickers(embed)
+    everyone, graph = _graph(
+        store, ids, filters, model, min_score, relation_model, embed, partners=partners
+    )
     order = [int(i) for i in everyone]
     place = {node: i for i, node in enumerate(order)}
     queries = [int(i) for i in ids]
-    matrix = np.vstack([vectors[i] for i in order]) if order else np.zeros((0, 1))
+    matrix = np.vstack([graph.vectors[i] for i in order]) if order else np.zeros((0, 1))
     found: set[frozenset[str]] = set()
     for first in range(0, len(queries), SEARCH_BATCH):
         batch = queries[first : first + SEARCH_BATCH]
@@ -371,6 +365,26 @@ def contradictions_all_pairs(
         )
         graph.pairs.clear()  # only the contradictions are kept: all pairs would not fit
     return found
+
+
+def _graph(
+    store: Store,
+    ids: np.ndarray,
+    filters: Filters,
+    model: str,
+    min_score: float,
+    relation_model: RelationModel | None,
+    embed: Embed | None,
+    partners: bool = True,
+) -> tuple[np.ndarray, _Graph]:
+    """The sentences that may answer the statements ``ids`` (``partner_filters``; the
+    statements alone without ``partners``), and the graph of them all, its kickers cut."""
+    everyone = store.filtered_ids(partner_filters(filters)) if partners else ids
+    rows = store.sentences_by_id(everyone.tolist(), filters.inferred_dates)
+    vectors = _vectors(store, everyone)
+    graph = _Graph(rows, vectors, _scale(model), min_score, relation_model, set(ids.tolist()))
+    graph.embed_without_kickers(embed)
+    return everyone, graph
 
 
 def partner_filters(filters: Filters) -> Filters:
@@ -629,7 +643,7 @@ class _Graph:
             self.pairs[key] = (self._event(key, found), found.evidence, similarity)
             # with a sentence below the bar, only a rule's conflict counts: the model may
             # overrule it, never add one (``_event``)
-            wanted = {*key} <= self.statements or found.relation == CONTRADICTS
+            wanted = self.claims_only(key) or found.relation == CONTRADICTS
             if self.model is not None and found.same_thing and wanted:
                 self.pending.append((key, rules))
         return key
@@ -674,7 +688,7 @@ class _Graph:
             return RELATED  # what should be against what is: an opinion
         kinds = _rule_kinds(found.evidence)
         model_only = not kinds
-        if model_only and not {*key} <= self.statements:
+        if model_only and not self.claims_only(key):
             return RELATED  # a sentence below the check-worthiness bar needs a rule's finding
         sure = [e["score"] for e in found.evidence if e.get("label") == "contradiction"]
         if model_only and (
@@ -709,6 +723,10 @@ class _Graph:
             self._sides[node] = side(text, stored, row["article"].day, lang)
         return self._sides[node]
 
+    def claims_only(self, key: tuple[int, int]) -> bool:
+        """Whether both sentences of a pair are statements (none below the bar)."""
+        return key[0] in self.statements and key[1] in self.statements
+
     def comparable(self, u: int, v: int) -> bool:
         """Two sentences of the corpus from different articles, at least one check-worthy."""
         return (
@@ -723,7 +741,7 @@ class _Graph:
         """Link a related pair when it agrees or contradicts; a sentence below the
         check-worthiness bar only where it contradicts."""
         relation, _, similarity = self.pairs[key]
-        if relation == CONTRADICTS or relation == AGREES and {*key} <= self.statements:
+        if relation == CONTRADICTS or relation == AGREES and self.claims_only(key):
             u, v = key
             self.links[u][v] = self.links[v][u] = similarity
 
