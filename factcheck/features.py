@@ -27,6 +27,7 @@ from factcheck.vocabulary import (
     NUMBER_WORDS,
     QUANTIFIERS,
     TITLES,
+    false_verdict,
     wordset,
 )
 
@@ -126,7 +127,7 @@ def _compact(item: Quantity | DateRef | Quote) -> dict:
 
 # Bumped when what ``extract`` finds changes: an index stores each sentence's features, and
 # re-extracts them from the text on its next writable open (``Corpus``).
-VERSION = 4
+VERSION = 5
 
 
 def extract(text: str, lang: str | None = None, ref_date: dt.date | None = None) -> Features:
@@ -653,7 +654,7 @@ def _find_antonyms(tokens: _Tokens) -> list[str]:
     found: dict[str, None] = {}
     for i, word in enumerate(tokens.words):
         signed = _SIGNED.get(word)
-        if signed:
+        if signed and (word not in FALSE_WORDS or false_verdict(tokens.words, i)):
             if signed[0] == "+" and tokens.prev(i) == "non":
                 signed = "-" + signed[1:]  # "non négociables"
             found[signed] = None

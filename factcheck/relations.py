@@ -35,12 +35,12 @@ from factcheck.lexical import terms
 from factcheck.vocabulary import (
     ALL_FUNCTION_WORDS,
     AUXILIARIES,
-    FALSE_WORDS,
     FUNCTION_WORDS,
     NUMBER_WORDS,
     OPPOSITES,
     QUANTIFIERS,
     TITLES,
+    false_verdict,
     fold,
     surface,
 )
@@ -1185,7 +1185,7 @@ def _signed_bases(side: Side, near: bool = False) -> dict[str, tuple[int, str]]:
 
 def _adjective_position(side: Side, base: str, sign: int) -> int | None:
     if sign < 0 and base in {"vrai", "true"}:
-        return next((i for i, w in enumerate(side.words) if w in FALSE_WORDS), None)
+        return next((i for i in range(len(side.words)) if false_verdict(side.words, i)), None)
     stem = base[:-1] if len(base) > 4 else base
     return next((i for i, w in enumerate(side.words) if stem in w), None)
 

@@ -295,11 +295,10 @@ def build(
     ids = store.filtered_ids(filters)
     queries = ids[:limit] if limit is not None else ids
     everyone, graph = _graph(store, ids, filters, model, min_score, relation_model, embed)
+    search = vectors.among(everyone)
     for first in range(0, len(queries), SEARCH_BATCH):
         batch = queries[first : first + SEARCH_BATCH]
-        hits = vectors.search_many(
-            np.vstack([graph.vectors[int(i)] for i in batch]), NEIGHBOURS + 1, allowed=everyone
-        )
+        hits = search(np.vstack([graph.vectors[int(i)] for i in batch]), NEIGHBOURS + 1)
         keys = [
             graph.consider(u, v, raw)
             for u, found in zip(batch.tolist(), hits, strict=True)
@@ -627,7 +626,7 @@ class _Graph:
     def consider(self, u: int, v: int, raw: float | None = None) -> tuple[int, int]:
         """Relate a pair by the rules, and queue it for the relation model when the rules'
         gate says the two are about the same thing (``settle`` asks the model)."""
-        a, b = sorted((u, v), key=self._order)
+        a, b = (u, v) if self._order(u) <= self._order(v) else (v, u)
         key = (a, b)
         if key in self.pairs:
             return key

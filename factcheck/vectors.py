@@ -38,6 +38,9 @@ DELTA_SHARE = 0.02
 DELTA_MIN = 5_000
 
 
+Search = Callable[[np.ndarray, int], list[list[tuple[int, float]]]]  # queries, k -> hits
+
+
 class VectorIndex:
     """A FAISS index of unit vectors searched by inner product (cosine similarity), with
     the changes made since its base file was written (``added`` and ``removed``; ``added``
@@ -194,34 +197,55 @@ class VectorIndex:
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[list[tuple[int, float]]]:
         """``search`` for each row of ``queries``, in one FAISS call (one filter for all)."""
-        if k <= 0 or len(self) == 0 or (allowed is not None and len(allowed) == 0):
-            return [[] for _ in range(len(queries))]
-        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        return self.among(allowed)(queries, k)
+
+    def among(self, allowed: np.ndarray | None) -> Search:
+        """``search_many`` among ``allowed`` ids only (all when None), the filter prepared
+        once for every call: the report searches 50k statements, 512 at a time, among the
+        same ids, and preparing them for each batch took a ninth of its time at 100k
+        sentences (copying a flat index's allowed vectors out)."""
+        if len(self) == 0 or (allowed is not None and len(allowed) == 0):
+            return lambda queries, k: [[] for _ in range(len(queries))]
         params = None
         if allowed is not None:
             ivf = faiss.try_extract_index_ivf(self.index)
             if ivf is None:
-                return self._search_subset(queries, k, np.asarray(allowed, dtype=np.int64))
+                return _subset(self.index, np.asarray(allowed, dtype=np.int64))
             selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
             # Probe more lists the rarer the allowed ids, so about as many of them are
             # scanned as an unfiltered search scans vectors (all lists for a tiny set).
             nprobe = math.ceil(ivf.nprobe * len(self) / len(allowed))
             params = faiss.SearchParametersIVF(sel=selector, nprobe=min(ivf.nlist, nprobe))
-        scores, ids = self.index.search(queries, min(k, len(self)), params=params)
-        return _pairs(ids, scores)
+            params.selector_kept = selector  # alive as long as the parameters that point to it
+        index, size = self.index, len(self)
 
-    def _search_subset(
-        self, queries: np.ndarray, k: int, allowed: np.ndarray
-    ) -> list[list[tuple[int, float]]]:
-        """Exact search among ``allowed`` ids only. A flat index filtered by an ``IDSelector``
-        leaves BLAS for a scalar loop: the report's 20 neighbours of 50k statements among 93k
-        vectors took over ten minutes. Searching the allowed vectors, copied out, keeps BLAS."""
-        held = np.intersect1d(allowed, faiss.vector_to_array(self.index.id_map))
-        if len(held) == 0:
+        def search(queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+            if k <= 0:
+                return [[] for _ in range(len(queries))]
+            queries = np.ascontiguousarray(queries, dtype=np.float32)
+            scores, ids = index.search(queries, min(k, size), params=params)
+            return _pairs(ids, scores)
+
+        return search
+
+
+def _subset(index: faiss.Index, allowed: np.ndarray) -> Search:
+    """Exact search among ``allowed`` ids only. A flat index filtered by an ``IDSelector``
+    leaves BLAS for a scalar loop: the report's 20 neighbours of 50k statements among 93k
+    vectors took over ten minutes. Searching the allowed vectors, copied out, keeps BLAS."""
+    held = np.intersect1d(allowed, faiss.vector_to_array(index.id_map))
+    if len(held) == 0:
+        return lambda queries, k: [[] for _ in range(len(queries))]
+    subset = index.reconstruct_batch(held)
+
+    def search(queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        if k <= 0:
             return [[] for _ in range(len(queries))]
-        subset = self.index.reconstruct_batch(held)
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
         scores, rows = faiss.knn(queries, subset, min(k, len(held)), faiss.METRIC_INNER_PRODUCT)
         return _pairs(np.where(rows >= 0, held[rows], -1), scores)
+
+    return search
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:

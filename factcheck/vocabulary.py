@@ -47,6 +47,20 @@ QUANTIFIERS = {
 CONTEXTUAL_QUANTIFIERS = frozenset(["tout", "ensemble", "peu", "lots", "lot", "personne", "rien"])
 # "C'est faux", "false": a verdict word that flips what it qualifies.
 FALSE_WORDS = {"faux": "-vrai", "fausse": "-vrai", "fausses": "-vrai", "false": "-true"}
+# Nouns that make a fixed expression of a verdict word before them: "false flag operations",
+# "une fausse alerte", "a false start" name a thing; they do not say that something is false.
+FALSE_COMPOUNDS = wordset(
+    "flag flags alarm alarms start starts positive positives negative negatives drapeau "
+    "drapeaux alerte alertes départ départs pas positif positifs négatif négatifs note notes"
+)
+
+
+def false_verdict(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` (lowercase) is a verdict word that judges ("c'est faux", "false
+    claims"), not one of ``FALSE_COMPOUNDS`` ("false flag")."""
+    return words[i] in FALSE_WORDS and (i + 1 == len(words) or words[i + 1] not in FALSE_COMPOUNDS)
+
+
 # Headline kickers: a label before ":" that says which story or section a headline belongs
 # to, not what it claims ("Live: …", "Analysis: …"). The report strips them before it compares
 # statements (``factcheck.report``), with the kickers it learns from each source's repeats.
@@ -263,6 +277,8 @@ NUMBER_WORDS = {
 
 def fold(text: str) -> str:
     """Case and accents folded: "Élysée" and "elysee", "Straße" and "strasse" alike."""
+    if text.isascii():  # nothing to decompose: most words of a corpus, and the report's hot path
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

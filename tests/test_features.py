@@ -432,6 +432,10 @@ def test_quantifiers(text: str, lang: str, expected: list[str]) -> None:
         ("Un point important pour l'intérêt national.", ["+important"]),
         ("L'indépendance des régions et le programme nucléaire.", []),
         ("Il est disposé à dialoguer.", []),
+        ("C'est faux.", ["-vrai"]),
+        ("The claim is false.", ["-true"]),
+        ("Moscow was 'never involved' in false flag operations.", []),
+        ("Une fausse alerte a vidé la gare.", []),
     ],
 )
 def test_antonyms(text: str, expected: list[str]) -> None:

@@ -563,19 +563,6 @@ def test_strict_gate_keeps_restatements_and_drops_loose_pairs(
         assert loose.relation == CONTRADICTS  # what the strict gate is there to stop
 
 
-def test_a_negation_far_from_a_polar_adjective_does_not_flip_it_between_two_statements() -> None:
-    """In the report's strict comparison a "n'empêchaient pas" in the clause after "connu"
-    does not negate it (a claim against its match still reads any negation of the sentence:
-    ``_signed_bases``)."""
-    found = relate(
-        "Il était déjà connu que les vaccins n'empêchaient pas la transmission du virus.",
-        "Il était déjà connu que les vaccins réduisaient peu la transmission du virus.",
-        similarity=0.9,
-        strict=True,
-    )
-    assert not conflicts(found, "antonym"), found
-
-
 def test_a_polar_adjective_negated_next_to_it_is_its_antonym_in_both_comparisons() -> None:
     """ "ne sont pas satisfaisantes" is "insatisfaisantes": one cue ("ne … pas") flips once,
     in the report's strict comparison too, and the evidence shows the negation."""
@@ -590,13 +577,37 @@ def test_a_polar_adjective_negated_next_to_it_is_its_antonym_in_both_comparisons
         assert opposed(found, "antonym") == [("satisfaisantes", "ne sont pas satisfaisantes")]
 
 
-def test_a_capitalised_polar_word_inside_a_sentence_is_a_name() -> None:
-    found = relate(
+# No polar adjective is read: (claim, match, strict comparisons to check).
+_NO_ANTONYM = {
+    # in the report's strict comparison a "n'empêchaient pas" in the clause after "connu"
+    # does not negate it (a claim against its match still reads any negation of the
+    # sentence: ``_signed_bases``)
+    "a negation far from the adjective": (
+        "Il était déjà connu que les vaccins n'empêchaient pas la transmission du virus.",
+        "Il était déjà connu que les vaccins réduisaient peu la transmission du virus.",
+        (True,),
+    ),
+    # "false flag" names an operation: "never involved in false flag operations" does not say
+    # that something is true against a "false flag plot" (a report's evidence on news)
+    "a false flag is no verdict": (
+        "Russian official: Moscow 'never involved' in false flag operations.",
+        "The papers: Russia's 'false flag' plot and a whiff of Munich.",
+        (False, True),
+    ),
+    "a capitalised polar word inside a sentence is a name": (
         "Le tribunal de Namur a suspendu le Covid Safe Ticket en Wallonie.",
         "Le tribunal de Namur n'a pas suspendu le Covid Safe Ticket en Wallonie.",
-        similarity=0.93,
-    )
-    assert not conflicts(found, "antonym"), found
+        (False,),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_NO_ANTONYM))
+def test_no_polar_adjective_is_read_where_none_is_judged(case: str) -> None:
+    claim, match, stricts = _NO_ANTONYM[case]
+    for strict in stricts:
+        found = relate(claim, match, similarity=0.9, strict=strict)
+        assert not conflicts(found, "antonym"), found
 
 
 def test_other_figure_for_another_noun_is_not_agreement(embedder: Embedder, seed_70: str) -> None:

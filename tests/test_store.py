@@ -144,6 +144,21 @@ def test_a_delta_file_carries_the_changes_since_the_base_file(tmp_path: Path) ->
     assert loaded.delta_size() == 10  # the next delta carries these changes on
 
 
+def test_a_filter_prepared_once_answers_every_batch_among_the_allowed_ids_only() -> None:
+    """``VectorIndex.among``: the report prepares its allowed ids once and searches them in
+    many batches; each batch gets the exact nearest allowed neighbours."""
+    rng = np.random.default_rng(1)
+    rows = rng.standard_normal((200, 8)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    index = VectorIndex.build(8, np.arange(200) + 1000, rows)
+    allowed = np.arange(1000, 1200, 3)
+    search = index.among(allowed)
+    for batch in (rows[:5], rows[100:140]):
+        expected = [(allowed[np.argsort(-(rows[allowed - 1000] @ q))[:4]]).tolist() for q in batch]
+        assert [[i for i, _ in hits] for hits in search(batch, 4)] == expected
+    assert index.among(np.array([], dtype=np.int64))(rows[:2], 4) == [[], []]
+
+
 @pytest.mark.slow
 def test_a_small_ingest_writes_a_delta_and_a_grown_delta_is_merged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
