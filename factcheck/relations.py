@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
+from itertools import pairwise
 
 from factcheck.dates import _MONTHS, _WEEKDAYS
 from factcheck.features import (
@@ -876,16 +877,52 @@ def _affirmed_snippet(
 def _negation_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     """One statement negated, the other not, on the same words. Polar adjectives take
     negation into account themselves ("pas satisfaisantes" = "insatisfaisantes")."""
-    if a.features.polarity == b.features.polarity or _shared_bases(a, b):
+    if _shared_bases(a, b):
         return []
-    negated, other = (a, b) if a.features.polarity == "negative" else (b, a)
-    positions = sorted(
-        {p for cue in negated.features.negations for p in _cue_positions(negated, cue)}
-    )
-    if not _in_scope(negated, other, positions, alignment) or _negates_opposite(
-        negated, other, positions
-    ):
-        return []
+    if a.features.polarity != b.features.polarity:
+        negated, other = (a, b) if a.features.polarity == "negative" else (b, a)
+        cues = [
+            sorted({p for cue in negated.features.negations for p in _cue_positions(negated, cue)})
+        ]
+    else:
+        found = _negations_apart(a, b)
+        if found is None:
+            return []
+        negated, other, cues = found
+    for positions in cues:
+        if _in_scope(negated, other, positions, alignment) and not _negates_opposite(
+            negated, other, positions
+        ):
+            return [_negation_evidence(a, negated, other, positions, alignment)]
+    return []
+
+
+def _negations_apart(a: Side, b: Side) -> tuple[Side, Side, list[list[int]]] | None:
+    """A statement with no negation against one whose cues stand in different clauses,
+    ``SCOPE_WORDS`` or more apart ("will no longer be able to compete after teams
+    threatened not to compete"): an even number of cues there negates two things rather
+    than cancelling out, so each cue is tried on its own. Cues close together ("not
+    without") do cancel, as the parity of ``features.polarity`` reads them."""
+    for negated, other in ((a, b), (b, a)):
+        if other.features.negations or len(negated.features.negations) < 2:
+            continue
+        cues = sorted(
+            {p for cue in negated.features.negations for p in _cue_positions(negated, cue)}
+        )
+        groups = [[cues[0]]] if cues else []
+        for earlier, later in pairwise(cues):
+            if later - earlier > SCOPE_WORDS:
+                groups.append([])
+            groups[-1].append(later)
+        if len(groups) == len(negated.features.negations):
+            return negated, other, groups
+    return None
+
+
+def _negation_evidence(
+    a: Side, negated: Side, other: Side, positions: list[int], alignment: _Alignment
+) -> dict:
+    """The negated words and the words of the other statement they oppose."""
     negative = _negated_snippet(negated, positions) if positions else negated.text
     # Shown: the words of the other statement that the negated word opposes, when it has
     # that word (a claim's looser scope may have matched on another word of it).
@@ -895,7 +932,7 @@ def _negation_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
     scope = {predicate} if says else _scope_terms(negated, positions)
     positive = _affirmed_snippet(other, scope, alignment, as_negated)
     claim, match = (negative, positive) if negated is a else (positive, negative)
-    return [_evidence("negation", claim, match)]
+    return _evidence("negation", claim, match)
 
 
 # --- Quantifiers ---------------------------------------------------------------------

@@ -437,6 +437,43 @@ def test_a_negation_meets_another_form_of_its_word() -> None:
         assert opposed(found, "negation") == [("did not fall", "prices fell")]
 
 
+@pytest.mark.parametrize(
+    ("negated", "affirmed", "shown"),
+    [
+        (
+            "Russia will not supply gas to Poland this winter, and Gazprom has not said why.",
+            "Russia will supply gas to Poland this winter.",
+            ("will not supply", "will supply"),
+        ),
+        (
+            "La Russie ne livrera pas de gaz à la Pologne cet hiver, et Gazprom n'a pas "
+            "expliqué pourquoi.",
+            "La Russie livrera du gaz à la Pologne cet hiver.",
+            ("ne livrera pas de", "Russie livrera"),
+        ),
+    ],
+)
+def test_two_negations_in_two_clauses_do_not_cancel(
+    negated: str, affirmed: str, shown: tuple[str, str]
+) -> None:
+    """An even number of cues far apart negates two things: the first still denies what
+    the other statement affirms, in both comparisons."""
+    for strict in (False, True):
+        found = relate(negated, affirmed, similarity=0.9, strict=strict)
+        assert found.relation == CONTRADICTS
+        assert opposed(found, "negation") == [shown]
+
+
+def test_two_negations_side_by_side_still_cancel() -> None:
+    """ "not without conditions" affirms conditions: no negation conflict."""
+    found = relate(
+        "Russia will supply gas to Poland this winter, but not without conditions.",
+        "Russia will supply gas to Poland this winter.",
+        similarity=0.9,
+    )
+    assert not conflicts(found, "negation"), found
+
+
 # --- Agreement, unrelated statements, NLI --------------------------------------------
 
 
