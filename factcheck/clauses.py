@@ -31,6 +31,17 @@ _BOUNDARY = re.compile(
 )
 
 
+_BETWEEN = re.compile(rf"[;:,]|\b(?:{_CONNECTORS}|and|et|or|ou)\b", re.IGNORECASE)
+
+
+def separates(text: str) -> bool:
+    """Whether a stretch of a sentence between two words holds a clause boundary or a
+    coordination (a comma, ";", a connector, "and", "et"): two negations on either side of
+    it ("ne sont pas satisfaisantes, et Moscou ne souhaite pas") negate two things, where
+    side by side ("not without") they cancel."""
+    return bool(_BETWEEN.search(text))
+
+
 def split(sentence: str) -> list[tuple[int, int]]:
     """(start, end) of each clause of ``sentence``, or [] when it is short or one clause."""
     if len(sentence) < MIN_SENTENCE_CHARS:

@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 from functools import cached_property
 from itertools import pairwise
 
+from factcheck.clauses import separates
 from factcheck.dates import _MONTHS, _WEEKDAYS
 from factcheck.features import (
     DENIAL_VERBS,
@@ -898,25 +899,32 @@ def _negation_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
 
 
 def _negations_apart(a: Side, b: Side) -> tuple[Side, Side, list[list[int]]] | None:
-    """A statement with no negation against one whose cues stand in different clauses,
-    ``SCOPE_WORDS`` or more apart ("will no longer be able to compete after teams
-    threatened not to compete"): an even number of cues there negates two things rather
-    than cancelling out, so each cue is tried on its own. Cues close together ("not
-    without") do cancel, as the parity of ``features.polarity`` reads them."""
+    """A statement with no negation against one whose cues stand in different clauses
+    (``_cue_groups``): an even number of cues there negates two things rather than
+    cancelling out, so each cue is tried on its own."""
     for negated, other in ((a, b), (b, a)):
-        if other.features.negations or len(negated.features.negations) < 2:
-            continue
-        cues = sorted(
-            {p for cue in negated.features.negations for p in _cue_positions(negated, cue)}
-        )
-        groups = [[cues[0]]] if cues else []
-        for earlier, later in pairwise(cues):
-            if later - earlier > SCOPE_WORDS:
-                groups.append([])
-            groups[-1].append(later)
-        if len(groups) == len(negated.features.negations):
+        groups = _cue_groups(negated)
+        if groups and not other.features.negations:
             return negated, other, groups
     return None
+
+
+def _cue_groups(side: Side) -> list[list[int]] | None:
+    """The positions of each negation cue of a statement that has two or more, when every
+    cue stands ``SCOPE_WORDS`` or more from the next or a clause boundary separates them
+    ("will no longer be able to compete after teams threatened not to compete", "ne sont
+    pas satisfaisantes, et Moscou ne souhaite pas"); None otherwise. Cues side by side ("not
+    without") cancel, as the parity of ``features.polarity`` reads them."""
+    if len(side.features.negations) < 2:
+        return None
+    cues = sorted({p for cue in side.features.negations for p in _cue_positions(side, cue)})
+    groups = [[cues[0]]] if cues else []
+    for earlier, later in pairwise(cues):
+        between = side.text[side.spans[earlier][1] : side.spans[later][0]]
+        if later - earlier > SCOPE_WORDS or separates(between):
+            groups.append([])
+        groups[-1].append(later)
+    return groups if len(groups) == len(side.features.negations) else None
 
 
 def _negation_evidence(
@@ -1204,13 +1212,15 @@ def _signed_bases(side: Side, near: bool = False) -> dict[str, tuple[int, str]]:
         if position and _capitalised(side, position):
             continue
         word, flips = base, 0 if near else len(side.features.negations)
+        if position is not None and not near and (groups := _cue_groups(side)):
+            flips = sum(group[0] < position for group in groups)  # the clauses before it
         if position is not None:
             close = [
                 [p for p in _cue_positions(side, cue) if 0 < position - p <= SCOPE_WORDS]
                 for cue in side.features.negations
             ]
             if near:
-                flips = sum(bool(cue) for cue in close)
+                flips = len({tuple(cue) for cue in close if cue})  # a cue said twice: once
             start = min([p for cue in close for p in cue] + [position])  # "ne sont pas …"
             if position and side.words[position - 1] == "non":
                 flips -= 1

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from factcheck.clauses import MIN_CLAUSE_CHARS, MIN_SENTENCE_CHARS, split
+from factcheck.clauses import MIN_CLAUSE_CHARS, MIN_SENTENCE_CHARS, separates, split
 
 if TYPE_CHECKING:
     from factcheck import Corpus
@@ -129,3 +129,11 @@ def test_find_prints_the_clause_that_matched(seed_corpus: Corpus) -> None:
     assert hit["text"][hit["clause"]["start"] : hit["clause"]["end"]] == hit["clause"]["text"]
     whole = CliRunner().invoke(app, [*args, "--no-clauses"])
     assert all(m["clause"] is None for m in json.loads(whole.stdout)["matches"])
+
+
+@pytest.mark.parametrize(
+    ("between", "expected"),
+    [(" satisfaisantes, et Moscou ", True), (" rich and ", True), (" ", False), (" sont ", False)],
+)
+def test_separates_tells_a_clause_boundary_or_a_coordination(between: str, expected: bool) -> None:
+    assert separates(between) is expected

@@ -464,6 +464,33 @@ def test_two_negations_in_two_clauses_do_not_cancel(
         assert opposed(found, "negation") == [shown]
 
 
+@pytest.mark.parametrize(
+    ("negated", "affirmed", "shown"),
+    [
+        (
+            "Les relations ne sont pas satisfaisantes, et Moscou ne souhaite pas les améliorer.",
+            "Les relations sont satisfaisantes, selon Moscou.",
+            ("ne sont pas satisfaisantes", "satisfaisantes"),
+        ),
+        (
+            "Russian athletes will no longer be able to compete at the Games after several "
+            "teams threatened not to take part.",
+            "Russian athletes will be able to compete at the Games.",
+            ("no longer be able", "able"),
+        ),
+    ],
+)
+def test_a_polar_adjective_negated_in_one_of_two_clauses_is_its_antonym(
+    negated: str, affirmed: str, shown: tuple[str, str]
+) -> None:
+    """The negation of the other clause does not turn the adjective back (and a cue said
+    twice, "ne … pas" and "ne … pas", flips it once), in both comparisons."""
+    for strict in (False, True):
+        found = relate(negated, affirmed, similarity=0.9, strict=strict)
+        assert found.relation == CONTRADICTS
+        assert opposed(found, "antonym") == [shown]
+
+
 def test_two_negations_side_by_side_still_cancel() -> None:
     """ "not without conditions" affirms conditions: no negation conflict."""
     found = relate(
