@@ -223,6 +223,17 @@ OPPOSITES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         wordset("guilty coupable coupables"),
         wordset("innocent innocente innocents innocentes"),
     ),
+    "excellent": (
+        wordset("excellent excellente excellents excellentes"),
+        wordset(
+            """
+            bad unsatisfactory terrible dreadful disastrous catastrophic mauvais mauvaise
+            mauvaises insatisfaisant insatisfaisante insatisfaisants insatisfaisantes
+            désastreux désastreuse désastreuses catastrophique catastrophiques exécrable
+            exécrables
+            """
+        ),
+    ),
     "higher": (
         wordset("higher supérieur supérieure supérieurs supérieures"),
         wordset("lower inférieur inférieure inférieurs inférieures"),

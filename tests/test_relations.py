@@ -403,6 +403,27 @@ def test_words_of_opposite_meaning_contradict_across_languages() -> None:
     assert opposed(found, "antonym") == [("augmenté", "fell")]
 
 
+def test_an_excellent_relation_is_not_an_unsatisfactory_one() -> None:
+    """A judgement and its opposite ("excellentes" / "insatisfaisantes", "excellent" /
+    "disastrous"), between two statements of the corpus too."""
+    for a, b, shown in (
+        (
+            "Poutine a qualifié les relations avec les États-Unis d'excellentes.",
+            "Poutine a qualifié les relations avec les États-Unis d'« insatisfaisantes ».",
+            ("excellentes", "insatisfaisantes"),
+        ),
+        (
+            "The harvest in Ukraine was excellent this year, the ministry said.",
+            "The harvest in Ukraine was disastrous this year, the ministry said.",
+            ("excellent", "disastrous"),
+        ),
+    ):
+        for strict in (False, True):
+            found = relate(a, b, similarity=0.92, strict=strict)
+            assert found.relation == CONTRADICTS
+            assert opposed(found, "antonym") == [shown]
+
+
 def test_denying_the_opposite_word_is_no_contradiction() -> None:
     """ "n'ont pas baissé" does not oppose "ont augmenté", and a statement that says both
     words ("rose, then fell") opposes neither."""
