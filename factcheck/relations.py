@@ -856,8 +856,12 @@ def _content_word(side: Side, cue: int) -> int | None:
 
 
 def _negated_snippet(side: Side, positions: list[int]) -> str:
-    """ "n'a pas rencontré": from the first cue word to the word after the last."""
+    """ "n'a pas rencontré": from the first cue word to the word after the last, and on to
+    the first content word the cue bears on ("not to compete", "will not be allowed")."""
     start, end = min(positions), min(max(positions) + 2, len(side.words))
+    word = _content_word(side, start)
+    if word is not None:
+        end = max(end, word + 1)
     if side.words[start] in {"not", "never"} and start:
         start -= 1  # "did not meet"
     return _words_text(side, start, end)

@@ -512,6 +512,17 @@ def test_a_polar_adjective_negated_in_one_of_two_clauses_is_its_antonym(
         assert opposed(found, "antonym") == [shown]
 
 
+def test_negation_evidence_runs_on_to_the_word_the_cue_bears_on() -> None:
+    """ "will not be allowed", not "will not be": the reader sees what is denied."""
+    found = relate(
+        "Athletes from Russia and Belarus will compete at the 2022 Winter Paralympics.",
+        "Athletes from Russia and Belarus will not be allowed to compete at the 2022 Winter "
+        "Paralympics.",
+        similarity=0.9,
+    )
+    assert opposed(found, "negation") == [("will compete", "will not be allowed")]
+
+
 def test_two_negations_side_by_side_still_cancel() -> None:
     """ "not without conditions" affirms conditions: no negation conflict."""
     found = relate(
