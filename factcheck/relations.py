@@ -886,7 +886,7 @@ def _negation_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
         return []
     if a.features.polarity != b.features.polarity:
         negated, other = (a, b) if a.features.polarity == "negative" else (b, a)
-        cues = [
+        cues = _cue_groups(negated) or [
             sorted({p for cue in negated.features.negations for p in _cue_positions(negated, cue)})
         ]
     else:

@@ -101,14 +101,16 @@ FUNCTION_WORDS = {
     ),
 }
 ALL_FUNCTION_WORDS = FUNCTION_WORDS["fr"] | FUNCTION_WORDS["en"]
-# Auxiliaries and modals beyond the function words: what a negation passes over to reach
-# the word it denies ("n'était pas ouverte", "did not meet", "ne peut pas venir").
+# Auxiliaries, modals and adverbs beyond the function words: what a negation passes over to
+# reach the word it denies ("n'était pas ouverte", "did not meet", "ne peut pas venir", "no
+# longer supply", "not even mention", "n'a toujours pas signé").
 AUXILIARIES = wordset(
     """
     être etre étais était etait étaient etaient serait seraient fut soit soient avoir avais
     avait ai as avons avez aurait auraient eu peut peuvent pouvait pourra pourrait pu doit
-    doivent devait devrait dû va vont allait
-    am do does did doing done being can could should may might must shall
+    doivent devait devrait dû va vont allait toujours vraiment
+    am do does did doing done being can could should may might must shall longer even ever
+    always really just
     """
 )
 
