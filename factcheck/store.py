@@ -99,6 +99,7 @@ LEXICAL = "lexical_terms"  # meta key: every sentence has its row in ``lexical``
 BUSY_TIMEOUT_S = 10  # how long a connection waits for another writer
 IN_CHUNK = 500  # values bound in one ``IN (...)``: under SQLite's variable limit everywhere
 RESCORE_CHUNK = 4096  # sentences re-scored per model call
+MAX_TERM_COUNTS = 100_000  # word counts kept between searches (``_lexical_counts``)
 # Check-worthiness of (texts, claim features, vectors), one float each (factcheck.checkworthy).
 Scorer = Callable[[list[str], list[dict], np.ndarray], list[float]]
 Extractor = Callable[[str, str | None, str | None], dict]  # text, language, article date
@@ -134,6 +135,7 @@ class Store:
             if readonly:
                 self.db.execute("PRAGMA query_only=ON")
             self.db.execute("SELECT count(*) FROM articles").fetchone()
+            self._term_counts: tuple[int, dict[str, int]] = (-1, {})  # (version, counts)
         except sqlite3.DatabaseError as exc:
             raise CorpusError(
                 f"{path} is not a usable factcheck database ({exc}): restore it from a backup, "
@@ -535,20 +537,31 @@ class Store:
     def _lexical_counts(self, terms: Sequence[str]) -> dict[str, int]:
         """Sentences holding each term, from FTS5's vocabulary (``_VOCABULARY``: ~10x faster
         than counting a ``MATCH`` at 1M sentences); a term it does not
-        list is counted by ``MATCH``, so the counts are always ``MATCH``'s."""
-        if not terms:
-            return {}
-        marks = ", ".join("?" * len(terms))
-        found = dict(
-            self.db.execute(
-                f"SELECT term, doc FROM temp.lexical_vocabulary WHERE term IN ({marks})", terms
+        list is counted by ``MATCH``, so the counts are always ``MATCH``'s. The vocabulary
+        reads a term's whole list to count it (14 ms a claim at 1M sentences, most of it
+        for "Russia" or "Ukraine"), so counts are kept until the index changes
+        (``version``): a watch-list or ``serve`` meets the same words again."""
+        version = self.version
+        if self._term_counts[0] != version or len(self._term_counts[1]) > MAX_TERM_COUNTS:
+            self._term_counts = (version, {})
+        known = self._term_counts[1]
+        missing = sorted({t for t in terms if t not in known})
+        if missing:
+            marks = ", ".join("?" * len(missing))
+            found = dict(
+                self.db.execute(
+                    f"SELECT term, doc FROM temp.lexical_vocabulary WHERE term IN ({marks})",
+                    missing,
+                )
             )
-        )
-        sql = "SELECT count(*) FROM lexical WHERE lexical MATCH ?"
-        return {
-            t: found[t] if t in found else self.db.execute(sql, (lexical.match(t),)).fetchone()[0]
-            for t in terms
-        }
+            sql = "SELECT count(*) FROM lexical WHERE lexical MATCH ?"
+            for t in missing:
+                known[t] = (
+                    found[t]
+                    if t in found
+                    else self.db.execute(sql, (lexical.match(t),)).fetchone()[0]
+                )
+        return {t: known[t] for t in terms}
 
     def _postings(self, term: str) -> np.ndarray:
         """Ids of the sentences holding ``term``, read as one string: ~5x faster than a row

@@ -221,3 +221,23 @@ def test_find_on_an_old_index_searches_by_meaning_and_says_so(
     with Corpus.open(old, readonly=True) as corpus:
         corpus.find("Jake Sullivan et la cybersécurité", k=3, rules_only=True)
         assert not any("by meaning only" in n for n in corpus.notices)
+
+
+def test_term_counts_kept_between_searches_follow_every_change_of_the_index(
+    tmp_path: Path,
+) -> None:
+    """A reader keeps its word counts between searches (``Store._lexical_counts``) until
+    the index changes, whoever changes it."""
+    path = tmp_path / "meta.sqlite"
+    writer = Store(path)
+    _article(writer, "a", ["Kyiv a été bombardée."])
+    reader = Store(path, readonly=True)
+    kyiv = query("Kyiv")[0]
+    assert reader._lexical_counts([kyiv]) == {kyiv: 1}
+    _article(writer, "b", ["Kyiv reste debout."])  # another connection's commit
+    assert reader._lexical_counts([kyiv]) == {kyiv: 2}
+    assert writer._lexical_counts([kyiv]) == {kyiv: 2}
+    _article(writer, "b", ["La météo à Kharkiv."])  # replaced
+    assert writer._lexical_counts([kyiv]) == {kyiv: 1}
+    reader.close()
+    writer.close()
