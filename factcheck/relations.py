@@ -389,6 +389,16 @@ class Side:
         """``_poles`` of the statement, found once however many statements it meets."""
         return _poles(self)
 
+    @cached_property
+    def cues(self) -> list[int]:
+        """Where the words of its negation cues are (``_cue_positions``), in order."""
+        return sorted({p for cue in self.features.negations for p in _cue_positions(self, cue)})
+
+    @cached_property
+    def cue_groups(self) -> list[list[int]] | None:
+        """``_cue_groups`` of the statement, found once however many statements it meets."""
+        return _cue_groups(self)
+
 
 def side(
     text: str,
@@ -792,7 +802,7 @@ def _in_scope(
     # The words must be affirmed where the other statement has them, not negated there too
     # ("Putin should not remain" vs "was not announcing … cannot remain": two negations make
     # the second sentence positive as a whole, not "remain").
-    cues = {p for cue in other.features.negations for p in _cue_positions(other, cue)}
+    cues = other.cues
     return all(
         any(
             _says(as_negated.get(word, word), terms_)
@@ -886,9 +896,7 @@ def _negation_rule(a: Side, b: Side, alignment: _Alignment) -> list[dict]:
         return []
     if a.features.polarity != b.features.polarity:
         negated, other = (a, b) if a.features.polarity == "negative" else (b, a)
-        cues = _cue_groups(negated) or [
-            sorted({p for cue in negated.features.negations for p in _cue_positions(negated, cue)})
-        ]
+        cues = negated.cue_groups or [negated.cues]
     else:
         found = _negations_apart(a, b)
         if found is None:
@@ -907,7 +915,7 @@ def _negations_apart(a: Side, b: Side) -> tuple[Side, Side, list[list[int]]] | N
     (``_cue_groups``): an even number of cues there negates two things rather than
     cancelling out, so each cue is tried on its own."""
     for negated, other in ((a, b), (b, a)):
-        groups = _cue_groups(negated)
+        groups = negated.cue_groups
         if groups and not other.features.negations:
             return negated, other, groups
     return None
@@ -921,7 +929,7 @@ def _cue_groups(side: Side) -> list[list[int]] | None:
     without") cancel, as the parity of ``features.polarity`` reads them."""
     if len(side.features.negations) < 2:
         return None
-    cues = sorted({p for cue in side.features.negations for p in _cue_positions(side, cue)})
+    cues = side.cues
     groups = [[cues[0]]] if cues else []
     for earlier, later in pairwise(cues):
         between = side.text[side.spans[earlier][1] : side.spans[later][0]]
@@ -1216,7 +1224,7 @@ def _signed_bases(side: Side, near: bool = False) -> dict[str, tuple[int, str]]:
         if position and _capitalised(side, position):
             continue
         word, flips = base, 0 if near else len(side.features.negations)
-        if position is not None and not near and (groups := _cue_groups(side)):
+        if position is not None and not near and (groups := side.cue_groups):
             flips = sum(group[0] < position for group in groups)  # the clauses before it
         if position is not None:
             close = [
@@ -1259,7 +1267,7 @@ def _poles(side: Side) -> dict[str, tuple[int, str]]:
     """Concept -> (pole, word as written) of the ``OPPOSITES`` words a statement uses. A
     word under a negation ("n'a pas baissé") is the negation rule's, and a concept whose two
     poles both appear ("rose, then fell") says nothing: both are left out."""
-    cues = {p for cue in side.features.negations for p in _cue_positions(side, cue)}
+    cues = side.cues
     poles: dict[str, set[int]] = {}
     shown: dict[str, str] = {}
     for i, word in enumerate(side.words):
