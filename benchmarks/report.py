@@ -55,6 +55,8 @@ TUNE, REPORT = "tune", "report"
 SHARES = (0.25, 0.5, 1.0)  # of the RSS corpus, by date, for the growth table
 ALL_PAIRS_MAX = 5_000  # statements up to which the all-pairs baseline is run
 TOP = 30  # contested clusters of the plain RSS corpus written out to be read by hand
+# The report's statements at its defaults (``Corpus.report``).
+STATEMENTS = Filters(min_checkworthy=MIN_CHECKWORTHY, figures=True)
 OUTLETS = ("wire-a.example", "wire-b.example", "wire-c.example")  # the planted articles'
 
 
@@ -194,12 +196,11 @@ def evaluate(report: Report, cases: list[dict], part: str) -> dict:
 
 
 def eligible(corpus: Corpus, cases: list[dict]) -> dict[str, bool]:
-    """Whether both sides of each planted conflict are check-worthy statements (the report
-    reads no others): a miss on a case that is not eligible is the check-worthiness
-    filter's, not the report's."""
-    rows = corpus.store.db.execute(
-        "SELECT article_id, text FROM sentences WHERE checkworthy >= ?", (MIN_CHECKWORTHY,)
-    ).fetchall()
+    """Whether both sides of each planted conflict are statements (check-worthy, or holding a
+    figure or a date: the report searches from no others): a miss on a case that is not
+    eligible is the check-worthiness filter's, not the report's."""
+    statements = corpus.store.filtered_ids(STATEMENTS).tolist()
+    rows = [(r["article"].id, r["text"]) for r in corpus.store.sentences_by_id(statements).values()]
     by_article = defaultdict(list)
     for article, text in rows:
         by_article[article].append(text)
@@ -273,7 +274,7 @@ def run_planted(args: argparse.Namespace) -> None:
     if baseline:
         print(f"\ncandidate recall vs all pairs: {baseline}")
     not_worthy = sorted(c["id"] for c in conflict_cases if not worthy[c["id"]])
-    print(f"conflicts with a side that is not check-worthy: {', '.join(not_worthy) or 'none'}")
+    print(f"conflicts with a side that is no statement: {', '.join(not_worthy) or 'none'}")
     if args.half == REPORT:
         result = {
             "data": {"cases": "benchmarks/data/planted/cases.jsonl", "rss": DATA.name},
@@ -331,7 +332,7 @@ def candidate_recall(corpus: Corpus, report: Report, filters: Filters | None = N
         found[partners] = contradictions_all_pairs(
             corpus.store,
             corpus.model_name,
-            filters=replace(filters or Filters(), min_checkworthy=MIN_CHECKWORTHY),
+            filters=replace(filters or Filters(), min_checkworthy=MIN_CHECKWORTHY, figures=True),
             relation_model=corpus.relation_model,
             embed=corpus.embedder.embed_passages,
             partners=partners,

@@ -549,6 +549,12 @@ def report(
         float,
         typer.Option(min=0.0, max=1.0, help="Check-worthiness a sentence needs to be a claim."),
     ] = MIN_CHECKWORTHY,
+    figures: Annotated[
+        bool,
+        typer.Option(
+            help="Also compare sentences below --min-checkworthy that hold a figure or a date."
+        ),
+    ] = True,
     limit: Annotated[
         int | None,
         typer.Option(min=1, help="Search from only the N most check-worthy statements."),
@@ -578,7 +584,7 @@ def report(
             task = progress.add_task("report", total=None)
             found = corpus.report(
                 filters=Filters(since, until, source, lang, min_checkworthy, inferred_dates),
-                min_score=min_score, limit=limit, rules_only=rules_only,
+                min_score=min_score, limit=limit, rules_only=rules_only, figures=figures,
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             )  # fmt: skip
         _print_notices(corpus)

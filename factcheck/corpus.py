@@ -765,6 +765,7 @@ class Corpus:
         limit: int | None = None,
         on_progress: reporting.ProgressCallback | None = None,
         rules_only: bool = False,
+        figures: bool = True,
     ) -> reporting.Report:
         """The claims of the corpus that other articles dispute (``factcheck.report``).
 
@@ -772,7 +773,8 @@ class Corpus:
         in the next report, and the contested clusters are kept for review. Conflicts that
         a reviewer dismissed (``factcheck.review``) are left out. ``rules_only``: judge
         pairs without the packaged relation model. The statements are the sentences at least
-        ``filters.min_checkworthy`` check-worthy (``checkworthy.MIN_CHECKWORTHY`` if unset).
+        ``filters.min_checkworthy`` check-worthy (``checkworthy.MIN_CHECKWORTHY`` if unset)
+        and, with ``figures``, those below it that hold a figure or a date (``Filters``).
         """
         if not 0.0 <= min_score <= 1.0:
             raise InputError(f"min_score must be between 0 and 1, not {min_score}")
@@ -780,9 +782,13 @@ class Corpus:
             self.store,
             self._vector_index(),
             self.model_name,
-            filters=filters
-            if filters.min_checkworthy is not None
-            else replace(filters, min_checkworthy=checkworthy.MIN_CHECKWORTHY),
+            filters=replace(
+                filters,
+                min_checkworthy=checkworthy.MIN_CHECKWORTHY
+                if filters.min_checkworthy is None
+                else filters.min_checkworthy,
+                figures=figures,
+            ),
             min_score=min_score,
             limit=limit,
             dismissed=dismissed_pairs(self.store),

@@ -14,7 +14,11 @@ class Filters:
     Both date bounds are inclusive; an article's inferred date (a lower bound
     read from its text, ``factcheck.store``) counts unless ``inferred_dates`` is False, and
     then the article is undated. ``source`` is an outlet name (``factcheck.outlets``) or the
-    source as stored; ``source`` and ``lang`` ignore case.
+    source as stored; ``source`` and ``lang`` ignore case. With ``figures``, a sentence
+    below ``min_checkworthy`` that holds a figure or a date (its claim features) passes too:
+    the check-worthiness model learned from debates, where narrative news facts ("Poutine a
+    rencontré Emmanuel Macron ce lundi 8 février", 0.11) are rare, yet a figure or a date is
+    what a fact-checker checks first (the report's statements).
     """
 
     since: str | None = None
@@ -23,6 +27,7 @@ class Filters:
     lang: str | None = None
     min_checkworthy: float | None = None
     inferred_dates: bool = True
+    figures: bool = False
 
     def __post_init__(self) -> None:
         """Bounds as the user writes them (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) become

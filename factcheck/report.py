@@ -1,6 +1,7 @@
 """The report step: the claims in a corpus that other articles dispute, with both sides.
 
-1. The check-worthy sentences (``factcheck.checkworthy``, stored at ingest) are the statements.
+1. The check-worthy sentences (``factcheck.checkworthy``, stored at ingest), and those below
+   the bar that hold a figure or a date (``Filters.figures``), are the statements.
 2. One batched FAISS search gives each statement its nearest sentences in *other* articles
    (``NEIGHBOURS`` of them): the work grows with the corpus, not with its square. A sentence
    below the check-worthiness bar may be the other side of a conflict (a headline quoting a

@@ -95,6 +95,12 @@ CREATE INDEX IF NOT EXISTS clauses_hash ON clauses(hash);
 """
 
 
+# A sentence that holds a figure or a date (``features.Features.to_dict`` leaves empty lists
+# out): ``Filters.figures``.
+_FIGURES = (
+    "json_extract(s.features, '$.quantities') IS NOT NULL"
+    " OR json_extract(s.features, '$.dates') IS NOT NULL"
+)
 LEXICAL = "lexical_terms"  # meta key: every sentence has its row in ``lexical``
 BUSY_TIMEOUT_S = 10  # how long a connection waits for another writer
 IN_CHUNK = 500  # values bound in one ``IN (...)``: under SQLite's variable limit everywhere
@@ -453,7 +459,8 @@ class Store:
             params.append(f.lang)
         order = ""
         if f.min_checkworthy is not None:
-            where.append("s.checkworthy >= ?")
+            worthy = "s.checkworthy >= ?"
+            where.append(f"({worthy} OR {_FIGURES})" if f.figures else worthy)
             params.append(f.min_checkworthy)
             order = " ORDER BY s.checkworthy DESC, s.id"
         sql = "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id"

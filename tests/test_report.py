@@ -362,7 +362,7 @@ def test_a_claim_is_disputed_by_a_sentence_below_the_bar(tmp_path: Path) -> None
         }
         assert worth["headline"] < worth["story"]
         bar = Filters(min_checkworthy=(worth["headline"] + worth["story"]) / 2)
-        report = corpus.report(filters=bar)
+        report = corpus.report(filters=bar, figures=False)  # the headline's figure aside
         baseline = {
             partners: contradictions_all_pairs(
                 corpus.store,
@@ -380,6 +380,29 @@ def test_a_claim_is_disputed_by_a_sentence_below_the_bar(tmp_path: Path) -> None
     assert cluster.claim.checkworthy == worth["story"]
     assert baseline[False] == set()
     assert baseline[True] == {frozenset((conflict.a, conflict.b))}
+
+
+@pytest.mark.slow
+def test_sentences_below_the_bar_with_a_figure_or_a_date_are_statements(tmp_path: Path) -> None:
+    """A narrative fact with a date is compared whatever its check-worthiness; a sentence
+    below the bar without a figure or a date is not, and ``figures=False`` leaves both out."""
+    texts = {
+        "first": "The new bridge over the river opened to traffic on 12 May, the city said.",
+        "second": "The new bridge over the river opened to traffic on 19 May, the city said.",
+        "plain": "The new bridge over the river is a fine sight for the people of the city.",
+    }
+    folder = _write_articles(tmp_path, "Bridge", {n: ("2023-05-25", t) for n, t in texts.items()})
+    with Corpus.open(tmp_path / "index") as corpus:
+        corpus.ingest([folder])
+        scores = corpus.store.db.execute("SELECT checkworthy FROM sentences").fetchall()
+        top = max(score for (score,) in scores)
+        above_all = Filters(min_checkworthy=min(1.0, top + 1e-6))
+        reports = {f: corpus.report(filters=above_all, figures=f) for f in (True, False)}
+    assert reports[True].statements == 2
+    [cluster] = reports[True].contested
+    assert {s.article.id for s in cluster.statements} == {"first", "second"}
+    assert reports[False].statements == 0
+    assert reports[False].contested == []
 
 
 def test_what_should_be_does_not_contradict_what_is(tmp_path: Path) -> None:
