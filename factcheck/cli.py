@@ -156,7 +156,7 @@ def _print_json(data: object) -> None:
 
 
 def _count(number: int, noun: str) -> str:
-    """``1 cluster``, ``2 clusters``, ``1,234 check-worthy statements``."""
+    """``1 cluster``, ``2 clusters``, ``1,234 statements``."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
@@ -627,7 +627,7 @@ def _print_summary(found: Report, top: int, output: Path | None) -> None:
     s = found.summary()
     where = f" → {output}" if output else ""
     err.print(
-        f"{_count(s['statements'], 'check-worthy statement')}, {_count(s['clusters'], 'cluster')}, "
+        f"{_count(s['statements'], 'statement')}, {_count(s['clusters'], 'cluster')}, "
         f"[bold]{s['contested']:,} contested[/bold] ({_count(s['conflicts'], 'conflict')}) "
         f"in {s['seconds']:.1f} s{escape(where)}"
     )

@@ -245,7 +245,7 @@ class Report:
     """Every cluster found; ``contested`` are the ones a report file holds."""
 
     clusters: list[Cluster]
-    statements: int  # check-worthy statements considered
+    statements: int  # statements searched from (``Filters.figures``)
     seconds: float = 0.0
     judged: int = 0  # distinct pairs the relation model read
 
@@ -282,7 +282,7 @@ def build(
     relation_model: RelationModel | None = None,
     embed: Embed | None = None,
 ) -> Report:
-    """Cluster the check-worthy statements passing the filters and find the contested ones.
+    """Cluster the statements passing the filters and find the contested ones.
 
     ``min_score``: the similarity two statements need to be compared at all (on the
     claim/match scale of ``find``). ``limit``: search from only the ``limit`` most check-worthy
@@ -569,7 +569,7 @@ class _Graph:
         statements: set[int] | None = None,
     ) -> None:
         self.rows = rows
-        # The check-worthy statements; the other rows only ever answer one of them.
+        # The statements; the other rows only ever answer one of them.
         self.statements = set(rows) if statements is None else statements
         self.vectors = vectors
         self.scale = scale

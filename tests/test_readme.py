@@ -123,7 +123,7 @@ def test_the_documents_have_examples_and_all_are_checked() -> None:
 def test_shown_lines_are_compared_loosely_but_not_blindly() -> None:
     output = (
         "│ 0.906 │ contradicts   │ —   │ 004_028413897af3ab6e    │ Le Président Russe │\n"
-        "82 check-worthy statements, 5 clusters, 4 contested (4 conflicts) in 7.2 s\n"
+        "82 statements, 5 clusters, 4 contested (4 conflicts) in 7.2 s\n"
     )
     assert not _missing(["│ 0.911 │ contradicts │ — │ 004_028413897af3ab6e │"], output)
     assert not _missing(["… 4 contested (4 conflicts) in 0.3 s", "┏━━━┓", "…"], output)
