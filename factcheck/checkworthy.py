@@ -112,14 +112,28 @@ def explain(text: str, features: dict) -> dict[str, float]:
     return parts
 
 
+def _question(text: str) -> bool:
+    return text.rstrip().endswith("?")
+
+
+def _short(text: str) -> bool:
+    return len(_WORD.findall(text)) < MIN_WORDS
+
+
+def asserts(text: str) -> bool:
+    """Whether a sentence can state a fact at all: neither a question ("Does This Photograph
+    Show a 7-Headed Snake?") nor a fragment ("2006 Darwin Awards")."""
+    return not _question(text) and not _short(text)
+
+
 def _dampers(text: str) -> dict[str, float]:
     """The factors that lower the rules' score: questions, opinions, fragments…"""
     return {
-        "question": QUESTION_FACTOR if text.rstrip().endswith("?") else 1.0,
+        "question": QUESTION_FACTOR if _question(text) else 1.0,
         "opinion": OPINION_FACTOR if _OPINION.search(text) else 1.0,
         "instruction": INSTRUCTION_FACTOR if _INSTRUCTION.search(text) else 1.0,
         "listicle": LISTICLE_FACTOR if _LISTICLE.search(text) else 1.0,
-        "short": SHORT_FACTOR if len(_WORD.findall(text)) < MIN_WORDS else 1.0,
+        "short": SHORT_FACTOR if _short(text) else 1.0,
     }
 
 

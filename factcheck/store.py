@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import lexical
+from . import checkworthy, lexical
 from .dates import latest_written_day
 from .errors import CorpusError
 from .filters import NO_FILTERS, Filters
@@ -96,7 +96,7 @@ CREATE INDEX IF NOT EXISTS clauses_hash ON clauses(hash);
 
 
 # A sentence that holds a figure or a date (``features.Features.to_dict`` leaves empty lists
-# out): ``Filters.figures``.
+# out): ``Filters.figures``, which also asks that it state something (``checkworthy.asserts``).
 _FIGURES = (
     "json_extract(s.features, '$.quantities') IS NOT NULL"
     " OR json_extract(s.features, '$.dates') IS NOT NULL"
@@ -457,16 +457,23 @@ class Store:
         if f.lang:
             where.append("coalesce(s.lang, a.lang) = ? COLLATE NOCASE")
             params.append(f.lang)
-        order = ""
+        order, text = "", "NULL"
         if f.min_checkworthy is not None:
             worthy = "s.checkworthy >= ?"
-            where.append(f"({worthy} OR {_FIGURES})" if f.figures else worthy)
+            if f.figures:
+                # the text of a sentence below the bar, to check that it states something
+                text = f"CASE WHEN {worthy} THEN NULL ELSE s.text END"
+                params.insert(0, f.min_checkworthy)
+                worthy = f"({worthy} OR {_FIGURES})"
+            where.append(worthy)
             params.append(f.min_checkworthy)
             order = " ORDER BY s.checkworthy DESC, s.id"
-        sql = "SELECT s.id FROM sentences s JOIN articles a ON a.id = s.article_id"
+        sql = f"SELECT s.id, {text} FROM sentences s JOIN articles a ON a.id = s.article_id"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return np.fromiter((r[0] for r in self.db.execute(sql + order, params)), dtype=np.int64)
+        rows = self.db.execute(sql + order, params)
+        kept = (i for i, below in rows if below is None or checkworthy.asserts(below))
+        return np.fromiter(kept, dtype=np.int64)
 
     def sentences_by_id(self, ids: Sequence[int], inferred_dates: bool = True) -> dict[int, dict]:
         """Sentence rows with their article, neighbours, text hash and check-worthiness,
