@@ -39,6 +39,7 @@ DELTA_MIN = 5_000
 
 
 Search = Callable[[np.ndarray, int], list[list[tuple[int, float]]]]  # queries, k -> hits
+Run = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]  # queries, k -> scores, ids
 
 
 class VectorIndex:
@@ -205,7 +206,7 @@ class VectorIndex:
         same ids, and preparing them for each batch took a ninth of its time at 100k
         sentences (copying a flat index's allowed vectors out)."""
         if len(self) == 0 or (allowed is not None and len(allowed) == 0):
-            return lambda queries, k: [[] for _ in range(len(queries))]
+            return _searcher(0, self.index.search)
         params = None
         if allowed is not None:
             ivf = faiss.try_extract_index_ivf(self.index)
@@ -217,16 +218,20 @@ class VectorIndex:
             nprobe = math.ceil(ivf.nprobe * len(self) / len(allowed))
             params = faiss.SearchParametersIVF(sel=selector, nprobe=min(ivf.nlist, nprobe))
             params.selector_kept = selector  # alive as long as the parameters that point to it
-        index, size = self.index, len(self)
+        index = self.index
+        return _searcher(len(self), lambda queries, k: index.search(queries, k, params=params))
 
-        def search(queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
-            if k <= 0:
-                return [[] for _ in range(len(queries))]
-            queries = np.ascontiguousarray(queries, dtype=np.float32)
-            scores, ids = index.search(queries, min(k, size), params=params)
-            return _pairs(ids, scores)
 
-        return search
+def _searcher(size: int, run: Run) -> Search:
+    """A ``Search`` over ``size`` vectors that ``run`` searches (k at most ``size``)."""
+
+    def search(queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        if k <= 0 or size == 0:
+            return [[] for _ in range(len(queries))]
+        scores, ids = run(np.ascontiguousarray(queries, dtype=np.float32), min(k, size))
+        return _pairs(ids, scores)
+
+    return search
 
 
 def _subset(index: faiss.Index, allowed: np.ndarray) -> Search:
@@ -234,18 +239,13 @@ def _subset(index: faiss.Index, allowed: np.ndarray) -> Search:
     leaves BLAS for a scalar loop: the report's 20 neighbours of 50k statements among 93k
     vectors took over ten minutes. Searching the allowed vectors, copied out, keeps BLAS."""
     held = np.intersect1d(allowed, faiss.vector_to_array(index.id_map))
-    if len(held) == 0:
-        return lambda queries, k: [[] for _ in range(len(queries))]
-    subset = index.reconstruct_batch(held)
+    subset = index.reconstruct_batch(held) if len(held) else None
 
-    def search(queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
-        if k <= 0:
-            return [[] for _ in range(len(queries))]
-        queries = np.ascontiguousarray(queries, dtype=np.float32)
-        scores, rows = faiss.knn(queries, subset, min(k, len(held)), faiss.METRIC_INNER_PRODUCT)
-        return _pairs(np.where(rows >= 0, held[rows], -1), scores)
+    def run(queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        scores, rows = faiss.knn(queries, subset, k, faiss.METRIC_INNER_PRODUCT)
+        return scores, np.where(rows >= 0, held[rows], -1)
 
-    return search
+    return _searcher(len(held), run)
 
 
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:
