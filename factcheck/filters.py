@@ -16,10 +16,10 @@ class Filters:
     then the article is undated. ``source`` is an outlet name (``factcheck.outlets``) or the
     source as stored; ``source`` and ``lang`` ignore case. With ``figures``, a sentence
     below ``min_checkworthy`` that holds a figure or a date (its claim features) and is no
-    question or fragment (``checkworthy.asserts``) passes too:
-    the check-worthiness model learned from debates, where narrative news facts ("Poutine a
-    rencontré Emmanuel Macron ce lundi 8 février", 0.11) are rare, yet a figure or a date is
-    what a fact-checker checks first (the report's statements).
+    question or fragment (``checkworthy.asserts``) passes too: the check-worthiness model
+    learned from debates, where narrative news facts ("Poutine a rencontré Emmanuel Macron
+    ce lundi 8 février", 0.11) are rare, yet a figure or a date is what a fact-checker
+    checks first (the report's statements).
     """
 
     since: str | None = None
