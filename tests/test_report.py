@@ -385,13 +385,14 @@ def test_a_claim_is_disputed_by_a_sentence_below_the_bar(tmp_path: Path) -> None
 @pytest.mark.slow
 def test_sentences_below_the_bar_with_a_figure_or_a_date_are_statements(tmp_path: Path) -> None:
     """A narrative fact with a date is compared whatever its check-worthiness; a sentence
-    below the bar without a figure or a date is not, nor a question with one, and
-    ``figures=False`` leaves them all out."""
+    below the bar without a figure or a date is not, nor a question or a fragment with one,
+    and ``figures=False`` leaves them all out."""
     texts = {
         "first": "The new bridge over the river opened to traffic on 12 May, the city said.",
         "second": "The new bridge over the river opened to traffic on 19 May, the city said.",
         "plain": "The new bridge over the river is a fine sight for the people of the city.",
         "question": "Did the new bridge over the river open to traffic on 26 May?",
+        "fragment": "Bridge opening: 26 May.",
     }
     folder = _write_articles(tmp_path, "Bridge", {n: ("2023-05-25", t) for n, t in texts.items()})
     with Corpus.open(tmp_path / "index") as corpus:
@@ -400,7 +401,7 @@ def test_sentences_below_the_bar_with_a_figure_or_a_date_are_statements(tmp_path
         top = max(score for (score,) in scores)
         above_all = Filters(min_checkworthy=min(1.0, top + 1e-6))
         reports = {f: corpus.report(filters=above_all, figures=f) for f in (True, False)}
-    assert reports[True].statements == 2  # the question may only answer one of them
+    assert reports[True].statements == 2  # the question and the fragment may only answer
     [cluster] = reports[True].contested
     assert {"first", "second"} <= {s.article.id for s in cluster.statements}
     assert cluster.claim.article.id in {"first", "second"}
