@@ -53,6 +53,17 @@ def opposed(relation: Relation, kind: str) -> list[tuple[str, str]]:
     return [(e["claim"], e["match"]) for e in conflicts(relation, kind)]
 
 
+def assert_shown_in_both_comparisons(
+    a: str, b: str, kind: str, shown: tuple[str, str], similarity: float
+) -> None:
+    """A claim against its match and two statements of a corpus (``strict``) alike: a
+    contradiction whose finding of ``kind`` shows the words ``shown``."""
+    for strict in (False, True):
+        found = relate(a, b, similarity=similarity, strict=strict)
+        assert found.relation == CONTRADICTS, (strict, found)
+        assert opposed(found, kind) == [shown]
+
+
 def agreeing(relation: Relation, kind: str) -> list[dict]:
     return [e for e in relation.evidence if e["kind"] == kind and e.get("agrees")]
 
@@ -418,10 +429,7 @@ def test_an_excellent_relation_is_not_an_unsatisfactory_one() -> None:
             ("excellent", "disastrous"),
         ),
     ):
-        for strict in (False, True):
-            found = relate(a, b, similarity=0.92, strict=strict)
-            assert found.relation == CONTRADICTS
-            assert opposed(found, "antonym") == [shown]
+        assert_shown_in_both_comparisons(a, b, "antonym", shown, similarity=0.92)
 
 
 def test_denying_the_opposite_word_is_no_contradiction() -> None:
@@ -467,10 +475,7 @@ _DENIED = {
 @pytest.mark.parametrize("case", sorted(_DENIED))
 def test_a_negation_meets_the_word_it_denies(case: str) -> None:
     negated, affirmed, shown = _DENIED[case]
-    for strict in (False, True):
-        found = relate(negated, affirmed, similarity=0.92, strict=strict)
-        assert found.relation == CONTRADICTS
-        assert opposed(found, "negation") == [shown]
+    assert_shown_in_both_comparisons(negated, affirmed, "negation", shown, similarity=0.92)
 
 
 @pytest.mark.parametrize(
@@ -494,10 +499,7 @@ def test_two_negations_in_two_clauses_do_not_cancel(
 ) -> None:
     """An even number of cues far apart negates two things: the first still denies what
     the other statement affirms, in both comparisons."""
-    for strict in (False, True):
-        found = relate(negated, affirmed, similarity=0.9, strict=strict)
-        assert found.relation == CONTRADICTS
-        assert opposed(found, "negation") == [shown]
+    assert_shown_in_both_comparisons(negated, affirmed, "negation", shown, similarity=0.9)
 
 
 @pytest.mark.parametrize(
@@ -521,10 +523,7 @@ def test_a_polar_adjective_negated_in_one_of_two_clauses_is_its_antonym(
 ) -> None:
     """The negation of the other clause does not turn the adjective back (and a cue said
     twice, "ne … pas" and "ne … pas", flips it once), in both comparisons."""
-    for strict in (False, True):
-        found = relate(negated, affirmed, similarity=0.9, strict=strict)
-        assert found.relation == CONTRADICTS
-        assert opposed(found, "antonym") == [shown]
+    assert_shown_in_both_comparisons(negated, affirmed, "antonym", shown, similarity=0.9)
 
 
 def test_negation_evidence_runs_on_to_the_word_the_cue_bears_on() -> None:
@@ -677,15 +676,13 @@ def test_strict_gate_keeps_restatements_and_drops_loose_pairs(
 def test_a_polar_adjective_negated_next_to_it_is_its_antonym_in_both_comparisons() -> None:
     """ "ne sont pas satisfaisantes" is "insatisfaisantes": one cue ("ne … pas") flips once,
     in the report's strict comparison too, and the evidence shows the negation."""
-    for strict in (False, True):
-        found = relate(
-            "Poutine a jugé les relations avec les États-Unis satisfaisantes.",
-            "Poutine a jugé que les relations avec les États-Unis ne sont pas satisfaisantes.",
-            similarity=0.93,
-            strict=strict,
-        )
-        assert found.relation == CONTRADICTS
-        assert opposed(found, "antonym") == [("satisfaisantes", "ne sont pas satisfaisantes")]
+    assert_shown_in_both_comparisons(
+        "Poutine a jugé les relations avec les États-Unis satisfaisantes.",
+        "Poutine a jugé que les relations avec les États-Unis ne sont pas satisfaisantes.",
+        "antonym",
+        ("satisfaisantes", "ne sont pas satisfaisantes"),
+        similarity=0.93,
+    )
 
 
 # No polar adjective is read: (claim, match, strict comparisons to check).
