@@ -390,9 +390,14 @@ class Side:
         return _poles(self)
 
     @cached_property
+    def cue_positions(self) -> list[list[int]]:
+        """``_cue_positions`` of each of its negation cues, in ``features.negations`` order."""
+        return [_cue_positions(self, cue) for cue in self.features.negations]
+
+    @cached_property
     def cues(self) -> list[int]:
-        """Where the words of its negation cues are (``_cue_positions``), in order."""
-        return sorted({p for cue in self.features.negations for p in _cue_positions(self, cue)})
+        """Where the words of its negation cues are, in order."""
+        return sorted({p for found in self.cue_positions for p in found})
 
     @cached_property
     def cue_groups(self) -> list[list[int]] | None:
@@ -1228,8 +1233,8 @@ def _signed_bases(side: Side, near: bool = False) -> dict[str, tuple[int, str]]:
             flips = sum(group[0] < position for group in groups)  # the clauses before it
         if position is not None:
             close = [
-                [p for p in _cue_positions(side, cue) if 0 < position - p <= SCOPE_WORDS]
-                for cue in side.features.negations
+                [p for p in found if 0 < position - p <= SCOPE_WORDS]
+                for found in side.cue_positions
             ]
             if near:
                 flips = len({tuple(cue) for cue in close if cue})  # a cue said twice: once
