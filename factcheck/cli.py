@@ -260,10 +260,14 @@ def ingest(
     if as_json:
         _print_json(result.to_dict())
     err.print(
-        f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-        f"{len(result.skipped)} skipped; {_count(result.sentences, 'sentence')}, "
-        f"{result.embedded} embedded"
-        + (f" here, {result.embedded_on_ray} on Ray" if isinstance(result, RayIngestResult) else "")
+        f"{result.added:,} added, {result.updated:,} updated, {result.unchanged:,} unchanged, "
+        f"{len(result.skipped):,} skipped; {_count(result.sentences, 'sentence')}, "
+        f"{result.embedded:,} embedded"
+        + (
+            f" here, {result.embedded_on_ray:,} on Ray"
+            if isinstance(result, RayIngestResult)
+            else ""
+        )
     )
     if index is not None:
         _remember(index)

@@ -23,11 +23,28 @@ from .models import Article
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
-JSONL_SUFFIXES = {".jsonl"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 MAX_ARTICLE_CHARS = 2_000_000  # a long report; beyond that it is a scrape gone wrong
 MAX_HTML_BYTES = 50_000_000
-JSONL_FIELDS = ("id", "title", "date", "source", "url", "lang", "author")
+# JSON Lines as feeds and scrapers write them: the keys each article field is read from, the
+# first one holding a value wins: this tool's own names, then those of RSS/Atom dumps, JSON
+# Feed and news-please, so that such a file goes in as it is (docs/commands.md).
+JSONL_KEYS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "guid"),
+    "title": ("title", "headline"),
+    "date": (
+        "date", "date_published", "datePublished", "published", "published_at", "pubDate",
+        "date_publish",
+    ),
+    "source": ("source", "source_feed", "source_domain", "site_name", "publisher"),
+    "url": ("url", "link"),
+    "lang": ("lang", "language"),
+    "author": ("author", "authors", "byline"),
+}  # fmt: skip
+TEXT_KEYS = ("text", "content_text", "content", "maintext", "body")
+# A feed item has no body: its text is its headline and its summary, as a reader sees it.
+SUMMARY_KEYS = ("description", "summary")
 NOT_REGULAR = "not a regular file (a FIFO, socket or device), not read"
 MAX_GARBLED_SHARE = 0.05  # of a text file's characters that may be control or U+FFFD
 _CONTROL = frozenset(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
@@ -292,17 +309,13 @@ def _read_jsonl(path: Path, name: str, lines: Iterable[bytes]) -> Iterator[Parse
         if not isinstance(record, dict):
             yield Problem(str(path), "a line must be a JSON object", lineno)
             continue
-        body = record.get("text")
-        if not isinstance(body, str) or not body.strip():
-            yield Problem(str(path), "missing or empty 'text' field", lineno)
+        found = _jsonl_article(record)
+        if isinstance(found, str):
+            yield Problem(str(path), found, lineno)
             continue
-        body = _well_formed(body)
-        if nested := [k for k in JSONL_FIELDS if isinstance(record.get(k), dict | list)]:
-            kind = "an object" if isinstance(record[nested[0]], dict) else "a list"
-            reason = f"field {nested[0]!r} is {kind}, not text: give it as a string"
-            yield Problem(str(path), reason, lineno)
-            continue
-        fields = {k: _str_or_none(record.get(k)) for k in JSONL_FIELDS}
+        fields, body, caveat = found
+        if caveat:
+            yield Problem(str(path), caveat, lineno, False)
         article_id = fields.pop("id") or f"{name}-{lineno}"
         date_text = fields.pop("date")
         date = _iso(date_text)
@@ -312,6 +325,63 @@ def _read_jsonl(path: Path, name: str, lines: Iterable[bytes]) -> Iterator[Parse
         yield parse_article(article, lineno)
     if empty:
         yield Problem(str(path), "empty file")
+
+
+def _jsonl_article(record: dict) -> tuple[dict[str, str | None], str, str | None] | str:
+    """A JSON Lines record as an article: its fields (``JSONL_KEYS``), its text and a caveat
+    to report; or why it cannot be one. The text is the first of ``TEXT_KEYS`` that holds
+    one, else a feed item's title and summary."""
+    try:
+        fields = {name: _first(record, keys) for name, keys in JSONL_KEYS.items()}
+        body = _first(record, TEXT_KEYS, strings=True)
+        summary = _first(record, SUMMARY_KEYS, strings=True)
+    except _NotText as exc:
+        return str(exc)
+    if body and body.strip():
+        return fields, body, None
+    try:  # the title becomes text: only a string will do
+        headline = _first(record, JSONL_KEYS["title"], strings=True)
+    except _NotText as exc:
+        return str(exc)
+    parts = [part for part in (headline, summary) if part and part.strip()]
+    if not parts:
+        return (
+            "no text: give it in a 'text' field (or 'content', 'maintext', 'body'), "
+            "or a feed item's 'title' and 'description'"
+        )
+    headline_only = not any(key in record for key in SUMMARY_KEYS)  # not even an empty one
+    caveat = "no 'text' field: the title alone is indexed" if headline_only else None
+    return fields, "\n\n".join(parts), caveat
+
+
+class _NotText(ValueError):
+    """A field holds an object or a list that names nothing."""
+
+
+def _first(record: dict, keys: tuple[str, ...], strings: bool = False) -> str | None:
+    """The text of the first of ``keys`` that holds a value; with ``strings``, only a
+    string will do (an article's text given as a number is a mistake, not a text)."""
+    for key in keys:
+        value = record.get(key)
+        if value not in (None, "", [], {}):
+            if strings and not isinstance(value, str):
+                kind = {dict: "an object", list: "a list"}.get(type(value), type(value).__name__)
+                raise _NotText(f"field {key!r} is {kind}, not text: give it as a string")
+            return _text_of(key, value)
+    return None
+
+
+def _text_of(key: str, value: object, within: bool = False) -> str | None:
+    """Strings and numbers as they are; an object by its ``name`` (a publisher, an author:
+    JSON Feed, NewsAPI); a list of authors joined by commas."""
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return _str_or_none(value["name"])
+    if isinstance(value, list) and key == "authors" and not within:
+        return ", ".join(filter(None, (_text_of(key, v, True) for v in value))) or None
+    if isinstance(value, dict | list):
+        kind = "an object" if isinstance(value, dict) else "a list"
+        raise _NotText(f"field {key!r} is {kind}, not text: give it as a string")
+    return _str_or_none(value)
 
 
 def _str_or_none(value: object) -> str | None:

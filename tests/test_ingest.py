@@ -74,7 +74,7 @@ def test_jsonl_fields_ids_and_bad_lines(tmp_path: Path) -> None:
             }
         ),
         "{not json",
-        json.dumps({"title": "no text here"}),
+        json.dumps({"title": "no text here"}),  # a headline alone: it goes in, with a note
         "",
         json.dumps(
             {"text": "Sans identifiant, l'article prend le nom du fichier.", "date": "hier soir"}
@@ -84,7 +84,7 @@ def test_jsonl_fields_ids_and_bad_lines(tmp_path: Path) -> None:
     items = list(read_file(path))
     parsed = [i for i in items if isinstance(i, Parsed)]
     problems = [i for i in items if isinstance(i, Problem)]
-    assert [p.article.id for p in parsed] == ["a1", "feed-5"]
+    assert [p.article.id for p in parsed] == ["a1", "feed-3", "feed-5"]
     first = parsed[0].article
     assert (first.date, first.source, first.url, first.lang) == (
         "2022-03-01",
@@ -92,12 +92,69 @@ def test_jsonl_fields_ids_and_bad_lines(tmp_path: Path) -> None:
         "https://example.org/a1",
         "en",
     )
-    assert parsed[1].article.date is None
+    assert parsed[2].article.date is None
     by_line = {p.line: p for p in problems}
     assert by_line[2].skipped and "invalid JSON" in str(by_line[2])
-    assert by_line[3].skipped and "'text'" in by_line[3].reason
+    assert not by_line[3].skipped and "'text'" in by_line[3].reason
     assert not by_line[5].skipped and "hier soir" in by_line[5].reason
     assert str(by_line[2]).startswith(f"{path}:2: ")
+
+
+def test_jsonl_of_feeds_and_scrapers_goes_in_as_it_is(tmp_path: Path) -> None:
+    """RSS dumps, JSON Feed and news-please name their fields their own way: each is read
+    into the same article fields, and a feed item's headline and summary are its text."""
+    records = [
+        {  # an RSS item as ../shared/data/rss_2022_russia_ukraine.jsonl holds them
+            "id": "rss-1",
+            "title": "Ukraine war: Kyiv shelled overnight",
+            "description": "Explosions were heard in the capital on Monday night.",
+            "date_published": "2022-03-01 13:01:11+00:00",
+            "link": "https://www.bbc.co.uk/news/world-1",
+            "source_feed": "http://feeds.bbci.co.uk/news/rss.xml",
+            "language": "en",
+        },
+        {"title": "Kyiv shelled overnight", "description": None, "pubDate": "Tue, 01 Mar 2022"},
+        {  # JSON Feed
+            "id": "https://example.org/2",
+            "content_text": "Le ministre a annoncé la réforme mardi soir.",
+            "summary": "La réforme annoncée.",
+            "date_published": "2022-03-02T10:00:00Z",
+            "authors": [{"name": "Jeanne Martin"}, {"name": "Paul Roy"}],
+        },
+        {  # news-please
+            "maintext": "Le ministre a confirmé la réforme mercredi.",
+            "title": "Réforme confirmée",
+            "date_publish": "2022-03-03 00:00:00",
+            "source_domain": "lemonde.fr",
+            "authors": ["Jeanne Martin"],
+            "language": "fr",
+        },
+        {"text": "Le texte prime sur le contenu.", "content": "Ce contenu n'est pas lu."},
+        {"titre": "Un champ inconnu", "texte": "Rien de ce que le lecteur connaît."},
+    ]
+    path = tmp_path / "feed.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    items = list(read_file(path))
+    articles = [i.article for i in items if isinstance(i, Parsed)]
+    problems = [i for i in items if isinstance(i, Problem)]
+    rss, headline, feed, scraped, text = articles
+    assert (rss.id, rss.date, rss.url, rss.lang) == (
+        "rss-1", "2022-03-01", "https://www.bbc.co.uk/news/world-1", "en",
+    )  # fmt: skip
+    assert rss.source == "http://feeds.bbci.co.uk/news/rss.xml"
+    assert rss.text.startswith("Ukraine war: Kyiv shelled overnight\n\nExplosions were heard")
+    assert rss.title == "Ukraine war: Kyiv shelled overnight"
+    assert (headline.text, headline.date) == ("Kyiv shelled overnight", "2022-03-01")
+    assert (feed.text, feed.author) == (
+        "Le ministre a annoncé la réforme mardi soir.", "Jeanne Martin, Paul Roy",
+    )  # fmt: skip
+    assert (scraped.date, scraped.source, scraped.author, scraped.lang) == (
+        "2022-03-03", "lemonde.fr", "Jeanne Martin", "fr",
+    )  # fmt: skip
+    assert text.text == "Le texte prime sur le contenu."
+    [unknown] = problems  # an empty summary is a feed item's, not a missing text
+    assert (unknown.line, unknown.skipped) == (6, True)
+    assert unknown.reason.startswith("no text: give it in a 'text' field")
 
 
 def test_windows_1252_is_decoded(tmp_path: Path) -> None:
