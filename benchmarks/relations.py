@@ -9,11 +9,17 @@ were not set on (``benchmarks/splits.py``):
   fact-checks, by URL): precision, recall, F1 and MCC of ``contradicts``;
 - RTE-3 French dev (800 news-like pairs, 91 contradictions): never trained on;
 - STS-B fr/en dev (never trained on): how often pairs scored >= 4.6 (fr/fr, fr/en) and each
-  sentence with its own translation are called ``agrees``, and pairs scored <= 2 are.
+  sentence with its own translation are called ``agrees``, and pairs scored <= 2 are;
+- pairs about different things, as a search puts them in front of the relation
+  (``unrelated.py``): each XNLI ``eval`` hypothesis against the nearest premise of another
+  row (French, English claim on French premise, English), and each CheckThat! 2020 dev tweet
+  against the 3 nearest verified claims not its own: how often they are called
+  ``contradicts``.
 
 The hypothesis plays the claim and the premise the match; the similarity is the packaged
 e5 (claim as query, match as passage), the claims embedded all at once as ``compare --file``
-embeds them (on int8: ``embed.BULK_QUERIES``). ``model alone`` is the model's
+embeds them (on int8: ``embed.BULK_QUERIES``). ``search`` is the default relation as ``find``
+applies it to what a search returned (``relate(searched=True)``). ``model alone`` is the model's
 most probable label (entailment: agrees, contradiction: contradicts). A trivial baseline (a
 negation cue in exactly one sentence means a contradiction) is run too.
 
@@ -37,6 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import unrelated  # noqa: E402
 from splits import EVAL, TUNE, daccord_part, xnli_part  # noqa: E402
 
 from factcheck import relations  # noqa: E402
@@ -56,6 +63,8 @@ DEFAULT_OUT = REPO / "benchmarks" / "results" / "relations.json"
 GOLD = ("entailment", "neutral", "contradiction")
 PREDICTED = (AGREES, RELATED, CONTRADICTS)
 RTE_LABELS = {0: "entailment", 1: "neutral", 2: "contradiction"}
+METHODS = ("default", "search", "rules", "model", "baseline")
+UNRELATED = "unrelated "  # the name prefix of the sets of pairs about different things
 EXAMPLES = 8
 EXAMPLE_CHARS = 160
 STS_SAME, STS_DIFFERENT = 4.6, 2.0
@@ -180,7 +189,7 @@ def predictions(judged: Judged, method: str, features: list[tuple] | None = None
             negated = [bool((f or extract(t)).negations) for f, t in ((cf, p.claim), (mf, p.match))]
             out.append(CONTRADICTS if negated[0] != negated[1] else RELATED)
         else:
-            model = judged.verdict(i) if method == "default" else None
+            model = judged.verdict(i) if method in ("default", "search") else None
             found = relate(
                 p.claim,
                 p.match,
@@ -188,6 +197,7 @@ def predictions(judged: Judged, method: str, features: list[tuple] | None = None
                 claim_features=cf,
                 match_features=mf,
                 model=model,
+                searched=method == "search",
             )
             out.append(found.relation)
     return out
@@ -216,6 +226,10 @@ def prf(gold: Sequence[str], predicted: Sequence[str], label: str, relation: str
     }
 
 
+def rate(predicted: Sequence[str], relation: str) -> float:
+    return round(sum(p == relation for p in predicted) / max(1, len(predicted)), 4)
+
+
 def scores(gold: Sequence[str], predicted: Sequence[str]) -> dict:
     confusion = {g: {p: 0 for p in PREDICTED} for g in GOLD}
     for g, p in zip(gold, predicted, strict=True):
@@ -223,7 +237,8 @@ def scores(gold: Sequence[str], predicted: Sequence[str]) -> dict:
     return {
         "contradicts": prf(gold, predicted, "contradiction", CONTRADICTS),
         "agrees": prf(gold, predicted, "entailment", AGREES),
-        "agrees_rate": round(sum(p == AGREES for p in predicted) / max(1, len(predicted)), 4),
+        "agrees_rate": rate(predicted, AGREES),
+        "contradicts_rate": rate(predicted, CONTRADICTS),
         "confusion": confusion,
     }
 
@@ -258,6 +273,10 @@ def evaluate(judged: Judged, methods: Sequence[str]) -> dict:
 
 def print_table(name: str, result: dict, methods: Sequence[str]) -> None:
     print(f"\n{name}: {result['pairs']} pairs {result['gold']}")
+    if name.startswith(UNRELATED):
+        rates = ", ".join(f"{m} {result[m]['contradicts_rate']:.3f}" for m in methods)
+        print(f"called contradicts: {rates}")
+        return
     print(f"{'method':<9} {'P':>6} {'R':>6} {'F1':>6} {'MCC':>6}   agrees P/R  rate")
     for method in methods:
         c, a = result[method]["contradicts"], result[method]["agrees"]
@@ -267,8 +286,27 @@ def print_table(name: str, result: dict, methods: Sequence[str]) -> None:
         )
 
 
-def datasets(data: Path, part: str = EVAL) -> dict[str, list[Pair]]:
-    """The benchmark's data sets; ``part``: which split of XNLI and DACCORD (``eval``)."""
+def unrelated_sets(data: Path, part: str, embedder: Embedder) -> dict[str, list[Pair]]:
+    """Pairs about different things (``unrelated.py``), gold neutral: the XNLI rows of
+    ``part`` and the CheckThat! tweets of the matching split (tune: train, eval: dev)."""
+    found: dict[str, list[Pair]] = {}
+    for id_, claim, match, pairing in unrelated.xnli(data, part, embedder):
+        found.setdefault(f"{UNRELATED}xnli {pairing}", []).append(
+            Pair(id_, claim, match, "neutral")
+        )
+    split = "train" if part == TUNE else "dev"
+    found[f"{UNRELATED}checkthat {split}"] = [
+        Pair(id_, claim, match, "neutral")
+        for id_, claim, match, _ in unrelated.checkthat(data, split, embedder)
+    ]
+    return found
+
+
+def datasets(
+    data: Path, part: str = EVAL, embedder: Embedder | None = None
+) -> dict[str, list[Pair]]:
+    """The benchmark's data sets; ``part``: which split of XNLI and DACCORD (``eval``); with
+    an ``embedder``, the pairs about different things too (``unrelated_sets``)."""
     found = {
         "xnli_fr": load_xnli(data, part),
         "xnli_fr_premise_en_hypothesis": load_xnli(data, part, claim="hypothesis_en"),
@@ -279,6 +317,8 @@ def datasets(data: Path, part: str = EVAL) -> dict[str, list[Pair]]:
         found.update(load_sts(data))
     elif part == TUNE:
         found["snli_test"] = load_snli_test(data)
+    if embedder is not None:
+        found.update(unrelated_sets(data, part, embedder))
     return found
 
 
@@ -296,10 +336,9 @@ def throughput(model: RelationModel, pairs: Sequence[Pair]) -> dict:
 def run(data: Path, part: str, on_dataset: Callable[[str, dict], None] | None = None) -> dict:
     embedder = load_embedder(None)
     model = RelationModel()
-    methods = ("default", "rules", "model", "baseline")
     results = {}
-    for name, pairs in datasets(data, part).items():
-        results[name] = evaluate(judge(pairs, embedder, model), methods)
+    for name, pairs in datasets(data, part, embedder).items():
+        results[name] = evaluate(judge(pairs, embedder, model), METHODS)
         if on_dataset:
             on_dataset(name, results[name])
     return results
@@ -310,9 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    methods = ("default", "rules", "model", "baseline")
     start = time.perf_counter()
-    results = run(args.data_dir, EVAL, lambda n, r: print_table(n, r, methods))
+    results = run(args.data_dir, EVAL, lambda n, r: print_table(n, r, METHODS))
     speed = throughput(RelationModel(), load_xnli(args.data_dir, EVAL))
     print(f"\nrelation model: {speed['model_pairs_per_second']} pairs/s (int8, {speed['pairs']})")
     report = {
@@ -322,7 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "splits": "XNLI and DACCORD: their eval parts only (benchmarks/splits.py); RTE-3 and "
         "STS-B: never trained or tuned on",
         "methods": {
-            "default": "rules and the relation model together (relations.relate)",
+            "default": "rules and the relation model together (relations.relate), as compare "
+            "judges a pair it is given",
+            "search": "the same as find judges what a search returned (relate(searched=True))",
             "rules": "the rules alone (--rules-only)",
             "model": "the relation model's most probable label alone",
             "baseline": "a negation cue in exactly one sentence -> contradicts",
@@ -334,6 +374,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "MODEL_CROSS_MIN_SIMILARITY",
                 "MODEL_CONTRADICTION",
                 "MODEL_ENTAILMENT",
+                "SEARCH_MODEL_MIN_SIMILARITY",
+                "SEARCH_MODEL_CROSS_MIN_SIMILARITY",
+                "SEARCH_MODEL_CONTRADICTION",
+                "SEARCH_MODEL_MIN_OVERLAP",
             )
         },
         "speed": speed,

@@ -151,6 +151,22 @@ def generated(data: Path, seeds: Path, limit: int, seed: int) -> list[tuple[str,
     return out[:limit]
 
 
+def unrelated(data: Path) -> list[tuple[str, str, int, int]]:
+    """Pairs about different things, as ``find`` puts them in front of the model, as
+    neutral (``unrelated.py``: the XNLI ``train`` part and PAWS-X). NLI data never pairs
+    sentences about different things, and SNLI calls two scenes of one photograph a
+    contradiction, so without these the model reads a statement on a neighbouring topic as
+    contradicting the claim (docs/relations.md)."""
+    import unrelated as made
+
+    from factcheck.embed import load_embedder
+
+    embedder = load_embedder(None)
+    xnli = [p for p in made.xnli(data, TRAIN, embedder) if p[3] in ("fr/fr", "en/en")]
+    pairs = xnli + made.pawsx(data, embedder)
+    return [(match, claim, THREE, LABELS.index("neutral")) for _, claim, match, _ in pairs]
+
+
 def batches(items: list, size: int, tokenizer, seed: int) -> list[list[int]]:
     """Indices in batches of similar length (chunks of 50 batches sorted by token count),
     batches shuffled: little padding, still a random order."""
@@ -238,6 +254,9 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=1, help="passes over the mix")
     parser.add_argument("--generated", type=int, default=0, help="generated pairs to add")
     parser.add_argument("--seeds", type=Path, default=REPO.parent / "shared" / "seeds")
+    parser.add_argument(
+        "--unrelated", action="store_true", help="add pairs about different things as neutral"
+    )
     args = parser.parse_args()
 
     import torch
@@ -261,6 +280,9 @@ def main() -> None:
     items = examples(args.data_dir, args.snli, args.seed) * args.passes
     if args.generated:
         items += generated(args.data_dir, args.seeds, args.generated, args.seed)
+    if args.unrelated:
+        items += unrelated(args.data_dir)
+    if args.generated or args.unrelated:
         random.Random(args.seed).shuffle(items)
     plan = batches(items, args.batch, tokenizer, args.seed)
     total = len(plan) if not args.max_steps else min(args.max_steps, len(plan))

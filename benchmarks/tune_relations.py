@@ -12,7 +12,14 @@ a higher similarity floor has the model read fewer pairs. A setting must also ca
 does not say the same thing). Prints the best settings; copy
 them into ``relations.py``.
 
-Run from the repository root: ``python benchmarks/tune_relations.py`` (``--data-dir``).
+``--search`` sets the bars of a match found by a search instead (``SEARCH_GRID``, the
+others as they are), judged as ``find`` judges (``relate(searched=True)``) with the same
+objective and constraints, and one more: each set of pairs about different things made from
+the tune data (``unrelated.py``: XNLI tune rows, CheckThat! training tweets) has at most
+``MAX_UNRELATED_CONTRADICTS`` of its pairs called ``contradicts``.
+
+Run from the repository root: ``python benchmarks/tune_relations.py [--search]``
+(``--data-dir``).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from relations import (  # noqa: E402
     DEFAULT_DATA,
+    UNRELATED,
     Judged,
     datasets,
     judge,
@@ -44,6 +52,13 @@ GRID = {
     "MODEL_ENTAILMENT": (0.4, 0.5, 0.6, 0.7, 0.8),
     "MODEL_CROSS_OVERRULE": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01),
 }
+SEARCH_GRID = {
+    "SEARCH_MODEL_MIN_SIMILARITY": (0.78, 0.80, 0.82, 0.85, 0.88),
+    "SEARCH_MODEL_CROSS_MIN_SIMILARITY": (0.75, 0.80, 0.85),
+    "SEARCH_MODEL_CONTRADICTION": (0.5, 0.6, 0.7, 0.8, 0.9),
+    "SEARCH_MODEL_MIN_OVERLAP": (0.0, 0.2, 0.3, 0.4, 0.5),
+}
+MAX_UNRELATED_CONTRADICTS = 0.10  # share of a set of pairs about different things
 MIN_DACCORD_PRECISION = 0.75
 MAX_AGREES_UNLESS_ENTAILED = 0.01  # on SNLI test: share of neutral/contradiction called agrees
 
@@ -62,30 +77,39 @@ def rule_findings(judged: Judged) -> list[Findings]:
     ]
 
 
-def relations_at(judged: Judged, found: list[Findings]) -> list[str]:
+def relations_at(judged: Judged, found: list[Findings], searched: bool = False) -> list[str]:
     """The default relation of each pair at the thresholds set now."""
-    return [decide(f, model=judged.verdict(i)).relation for i, f in enumerate(found)]
+    return [
+        decide(f, model=judged.verdict(i), searched=searched).relation for i, f in enumerate(found)
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--search", action="store_true", help="set the bars of search matches")
     args = parser.parse_args()
     embedder, model = load_embedder(None), RelationModel()
-    judged = {name: judge(p, embedder, model) for name, p in datasets(args.data_dir, TUNE).items()}
+    sets = datasets(args.data_dir, TUNE, embedder if args.search else None)
+    judged = {name: judge(p, embedder, model) for name, p in sets.items()}
     found_by_rules = {name: rule_findings(j) for name, j in judged.items()}
+    grid = SEARCH_GRID if args.search else GRID
     best = None
-    for values in itertools.product(*GRID.values()):
-        setting = dict(zip(GRID, values, strict=True))
+    for values in itertools.product(*grid.values()):
+        setting = dict(zip(grid, values, strict=True))
         for name, value in setting.items():
             setattr(relations, name, value)
         found = {}
         for name, j in judged.items():
-            found[name] = scores([p.gold for p in j.pairs], relations_at(j, found_by_rules[name]))
+            predicted = relations_at(j, found_by_rules[name], args.search)
+            found[name] = scores([p.gold for p in j.pairs], predicted)
         dac = found["daccord"]["contradicts"]
         if dac["precision"] < MIN_DACCORD_PRECISION:
             continue
         if agrees_unless_entailed(found["snli_test"]) > MAX_AGREES_UNLESS_ENTAILED:
+            continue
+        unrelated = {n: r["contradicts_rate"] for n, r in found.items() if n.startswith(UNRELATED)}
+        if any(share > MAX_UNRELATED_CONTRADICTS for share in unrelated.values()):
             continue
         objective = (
             (found["xnli_fr"]["contradicts"]["f1"] + found["xnli_fr_premise_en_hypothesis"]
@@ -96,11 +120,18 @@ def main() -> int:
         if best is None or objective >= best[0] - 1e-9:  # ties: the higher (safer) bars
             best = (objective, setting, found)
     if best is None:
-        print(f"no setting reaches DACCORD precision {MIN_DACCORD_PRECISION}")
+        print(
+            f"no setting meets the constraints: DACCORD precision >= {MIN_DACCORD_PRECISION}, "
+            f"SNLI agrees <= {MAX_AGREES_UNLESS_ENTAILED}"
+            + (f", unrelated contradicts <= {MAX_UNRELATED_CONTRADICTS}" if args.search else "")
+        )
         return 1
     objective, setting, found = best
     print(f"objective {objective:.4f}: {setting}")
     for name, result in found.items():
+        if name.startswith(UNRELATED):
+            print(f"  {name}: called contradicts {result['contradicts_rate']}")
+            continue
         c, a = result["contradicts"], result["agrees"]
         print(f"  {name}: contradicts P {c['precision']} R {c['recall']} F1 {c['f1']}", end="")
         print(f"; agrees F1 {a['f1']}")

@@ -25,6 +25,7 @@ import numpy as np
 from .embed import PACKAGED_MODELS, Embedder, load_embedder
 from .features import extract
 from .lang import detect
+from .vocabulary import asks
 
 DATA = Path(__file__).resolve().parent / "data"
 WEIGHTS = DATA / "checkworthy.npz"
@@ -112,10 +113,6 @@ def explain(text: str, features: dict) -> dict[str, float]:
     return parts
 
 
-def _question(text: str) -> bool:
-    return text.rstrip().endswith("?")
-
-
 def _short(text: str) -> bool:
     return len(_WORD.findall(text)) < MIN_WORDS
 
@@ -123,13 +120,13 @@ def _short(text: str) -> bool:
 def asserts(text: str) -> bool:
     """Whether a sentence can state a fact at all: neither a question ("Does This Photograph
     Show a 7-Headed Snake?") nor a fragment ("2006 Darwin Awards")."""
-    return not _question(text) and not _short(text)
+    return not asks(text) and not _short(text)
 
 
 def _dampers(text: str) -> dict[str, float]:
     """The factors that lower the rules' score: questions, opinions, fragments…"""
     return {
-        "question": QUESTION_FACTOR if _question(text) else 1.0,
+        "question": QUESTION_FACTOR if asks(text) else 1.0,
         "opinion": OPINION_FACTOR if _OPINION.search(text) else 1.0,
         "instruction": INSTRUCTION_FACTOR if _INSTRUCTION.search(text) else 1.0,
         "listicle": LISTICLE_FACTOR if _LISTICLE.search(text) else 1.0,

@@ -70,6 +70,7 @@ def annotate(
             match_lang=match.lang or match.article.lang,
             nli=verdict,
             model=judgement,
+            searched=True,
         )
         match.relation, match.evidence = found.relation, found.evidence
     return matches

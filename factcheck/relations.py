@@ -42,6 +42,7 @@ from factcheck.vocabulary import (
     OPPOSITES,
     QUANTIFIERS,
     TITLES,
+    asks,
     false_verdict,
     fold,
     surface,
@@ -131,6 +132,24 @@ MODEL_OVERRULE = 0.9
 # there it also gives way to the model's entailment one way from this probability, and the
 # model then decides as on a pair without rule conflicts.
 MODEL_CROSS_OVERRULE = 0.5
+# A match found by a search (``find``), rather than a pair given to compare: most of what a
+# search returns is about something else, a neighbouring topic or another event told in the
+# same words, and the model, trained on pairs written about one scene, reads many such pairs
+# as contradictions: at the bars above, 54 % of the verified claims found for CheckThat!
+# training tweets that are not theirs, 26 % of XNLI sentences against the nearest premise
+# of another row (``benchmarks/unrelated.py``). There the model alone says contradicts only
+# on a pair this close, sharing this much of its terms (``_Alignment.overlap``), from this
+# probability; and a match that asks a question states nothing to agree with or contradict.
+# Set by ``benchmarks/tune_relations.py --search`` on the same tune parts and objective,
+# with at most 10 % of each set of such pairs called contradicts (5 % was out of reach of
+# every setting of the grid); on tune: XNLI fr F1 0.55, fr/en 0.32, DACCORD 0.77 at P 0.75;
+# such pairs called contradicts 2.0 % (fr/fr), 6.5 % (en/fr), 0.4 % (en/en), 7.7 %
+# (CheckThat!). Across languages the floor is as high: an English claim and a French
+# sentence about something else share no words to tell them apart.
+SEARCH_MODEL_MIN_SIMILARITY = 0.85
+SEARCH_MODEL_CROSS_MIN_SIMILARITY = 0.85
+SEARCH_MODEL_CONTRADICTION = 0.6
+SEARCH_MODEL_MIN_OVERLAP = 0.2
 MAX_EVIDENCE_TEXT = 80
 # Rule conflicts the model may overrule: a negation, in a paraphrase ("prenaient à la
 # légère" / "ne prenait pas au sérieux"). Figures, dates, speakers and quantifiers it cannot
@@ -185,6 +204,7 @@ def relate(
     nli: dict | None = None,
     model: dict | None = None,
     strict: bool = False,
+    searched: bool = False,
 ) -> Relation:
     """Agrees, contradicts or related, from the features of both statements.
 
@@ -197,10 +217,12 @@ def relate(
     its verdict on (claim, match) when it was asked (see ``_join_model``).
     ``strict``: two sentences of a corpus rather than a claim and a match; the same-thing
     gate asks more of them (``STRICT_MIN_JACCARD``).
+    ``searched``: the match was found by a search for the claim, not given to compare with
+    it; the model alone asks more of it (``SEARCH_MODEL_MIN_SIMILARITY``…).
     """
     a = claim if isinstance(claim, Side) else side(claim, claim_features, claim_date)
     b = match if isinstance(match, Side) else side(match, match_features, match_date, match_lang)
-    return decide(findings(a, b, similarity, strict), nli=nli, model=model)
+    return decide(findings(a, b, similarity, strict), nli=nli, model=model, searched=searched)
 
 
 @dataclass
@@ -230,13 +252,24 @@ def findings(a: Side, b: Side, similarity: float, strict: bool = False) -> Findi
     return Findings(a, b, similarity, alignment, evidence, values_differ)
 
 
-def decide(found: Findings, nli: dict | None = None, model: dict | None = None) -> Relation:
+def decide(
+    found: Findings, nli: dict | None = None, model: dict | None = None, searched: bool = False
+) -> Relation:
     """The relation from the rules' findings, with a model's verdict and an external NLI
     verdict when given (see ``relate``); ``found`` is left as it is."""
     alignment, evidence = found.alignment, list(found.evidence)
+    if searched and asks(found.b.text):
+        return Relation(RELATED, evidence, alignment.same_thing)
     if model is not None:
         relation = _join_model(
-            found.a, found.b, alignment, found.similarity, model, evidence, found.values_differ
+            found.a,
+            found.b,
+            alignment,
+            found.similarity,
+            model,
+            evidence,
+            found.values_differ,
+            searched,
         )
     elif any(not e.get("agrees") for e in evidence):
         relation = CONTRADICTS
@@ -253,10 +286,16 @@ def decide(found: Findings, nli: dict | None = None, model: dict | None = None) 
     return Relation(relation, evidence, alignment.same_thing)
 
 
-def model_reads(claim_lang: str, match_lang: str, similarity: float) -> bool:
+def model_reads(
+    claim_lang: str, match_lang: str, similarity: float, searched: bool = False
+) -> bool:
     """Whether the relation model is worth asking about a pair: close enough in meaning."""
     cross = bool(claim_lang and match_lang and claim_lang != match_lang)
-    return similarity >= (MODEL_CROSS_MIN_SIMILARITY if cross else MODEL_MIN_SIMILARITY)
+    if searched:
+        floor = SEARCH_MODEL_CROSS_MIN_SIMILARITY if cross else SEARCH_MODEL_MIN_SIMILARITY
+    else:
+        floor = MODEL_CROSS_MIN_SIMILARITY if cross else MODEL_MIN_SIMILARITY
+    return similarity >= floor
 
 
 def _join_model(
@@ -267,6 +306,7 @@ def _join_model(
     model: dict,
     evidence: list[dict],
     values_differ: bool,
+    searched: bool = False,
 ) -> str:
     """The rules' evidence and the model's verdict, together:
 
@@ -275,7 +315,8 @@ def _join_model(
     - a negation conflict is one unless the model reads entailment both ways with
       ``MODEL_OVERRULE`` (a negated paraphrase), or across languages one way with
       ``MODEL_CROSS_OVERRULE`` (then the model decides as without the conflict);
-    - else the model's contradiction, on a pair close enough to be about one thing;
+    - else the model's contradiction, on a pair close enough to be about one thing (a
+      match found by a search: ``SEARCH_MODEL_MIN_SIMILARITY``…);
     - ``agrees`` is entailment both ways, or one way with a figure in common; with no
       conflict and no measured value that differs. A close paraphrase by the rules' measure
       is not enough: it also holds for a sentence that adds to the other ("un homme joue" /
@@ -305,7 +346,14 @@ def _join_model(
         evidence[-1]["overrules"] = overruled  # and the model decides as without them
     if not model_reads(a.lang, b.lang, similarity):
         return RELATED
-    if contra >= MODEL_CONTRADICTION:
+    if searched:
+        if (
+            model_reads(a.lang, b.lang, similarity, searched)
+            and contra >= SEARCH_MODEL_CONTRADICTION
+            and alignment.overlap >= SEARCH_MODEL_MIN_OVERLAP
+        ):
+            return CONTRADICTS
+    elif contra >= MODEL_CONTRADICTION:
         return CONTRADICTS
     if values_differ:
         return RELATED

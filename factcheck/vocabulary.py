@@ -305,3 +305,10 @@ def surface(text: str) -> str:
     sentences with one ``surface`` are one sentence retyped (wire copy, a feed's
     punctuation), so the report takes them as agreeing and judges each pair of them once."""
     return " ".join(_WORD.findall(_LIST_MARKER.sub("", fold(text).strip())))
+
+
+def asks(text: str) -> bool:
+    """Whether a sentence is a question, which states nothing ("Does This Photograph Show a
+    7-Headed Snake?"): the check-worthiness dampers and the relation of a match found by a
+    search both ask it."""
+    return text.rstrip().endswith("?")

@@ -217,6 +217,50 @@ def test_the_model_alone_contradicts_only_pairs_close_enough() -> None:
     assert far.relation == RELATED
 
 
+def test_a_match_found_by_a_search_needs_more_for_the_model_alone_to_contradict() -> None:
+    """What a search returns is mostly about something else: there the model alone needs a
+    closer pair, sharing some of its terms; a pair given to compare does not."""
+    pair = ("Le sommet de Minsk a été annulé.", "Le sommet de Minsk s'est tenu comme prévu.")
+    sure = _verdict(0, max(relations.MODEL_CONTRADICTION, relations.SEARCH_MODEL_CONTRADICTION))
+    between = (relations.MODEL_MIN_SIMILARITY + relations.SEARCH_MODEL_MIN_SIMILARITY) / 2
+    assert relate(*pair, similarity=between, model=sure).relation == CONTRADICTS
+    assert relate(*pair, similarity=between, model=sure, searched=True).relation == RELATED
+    close = relations.SEARCH_MODEL_MIN_SIMILARITY + 0.01
+    assert relate(*pair, similarity=close, model=sure, searched=True).relation == CONTRADICTS
+    other = ("Le sommet de Minsk a été annulé.", "Le prix du blé grimpe en Égypte.")
+    assert relate(*other, similarity=close, model=sure, searched=True).relation == RELATED
+
+
+def test_a_question_found_by_a_search_neither_agrees_nor_contradicts() -> None:
+    """A headline that asks states nothing; its differing date is still shown."""
+    claim, asked = (
+        "Poutine a rencontré Macron le 7 février.",
+        "Poutine a-t-il rencontré Macron le 8 février ?",
+    )
+    assert relate(claim, asked, similarity=0.95).relation == CONTRADICTS
+    found = relate(claim, asked, similarity=0.95, searched=True)
+    assert found.relation == RELATED
+    assert [e["kind"] for e in found.evidence] == ["date"]
+
+
+@pytest.mark.slow
+def test_find_does_not_call_a_neighbouring_topic_a_contradiction(tmp_path: Path) -> None:
+    """Read by the packaged model, a statement on a neighbouring topic is a contradiction
+    as an NLI pair (the model's convention), not as a match of a search."""
+    from factcheck import Corpus
+    from factcheck.models import Article
+
+    claim = "Russia says it will quit the International Space Station"
+    neighbour = "Russians board International Space Station in Ukrainian colours"
+    done = runner.invoke(app, ["compare", claim, neighbour, "--json"])
+    assert json.loads(done.stdout)["relation"] == CONTRADICTS, done.output
+    with Corpus.open(tmp_path / "index") as corpus:
+        corpus.add([Article(id="iss", text=neighbour, date="2022-03-19", lang="en")])
+        [match] = corpus.find(claim, k=1)
+    assert match.text == neighbour
+    assert match.relation == RELATED, match.evidence
+
+
 def test_agreement_needs_entailment_both_ways_or_a_shared_figure() -> None:
     pair = ("Le Kremlin a nié préparer une invasion.", "Moscou dit ne pas préparer d'invasion.")
     strong = relations.MODEL_ENTAILMENT + 0.05
