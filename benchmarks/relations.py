@@ -287,8 +287,9 @@ def print_table(name: str, result: dict, methods: Sequence[str]) -> None:
 
 
 def unrelated_sets(data: Path, part: str, embedder: Embedder) -> dict[str, list[Pair]]:
-    """Pairs about different things (``unrelated.py``), gold neutral: the XNLI rows of
-    ``part`` and the CheckThat! tweets of the matching split (tune: train, eval: dev)."""
+    """Pairs about different things (``unrelated.py``), gold neutral: the XNLI rows and RSS
+    items of ``part`` and the CheckThat! tweets of the matching split (tune: train, eval:
+    dev)."""
     found: dict[str, list[Pair]] = {}
     for id_, claim, match, pairing in unrelated.xnli(data, part, embedder):
         found.setdefault(f"{UNRELATED}xnli {pairing}", []).append(
@@ -298,6 +299,10 @@ def unrelated_sets(data: Path, part: str, embedder: Embedder) -> dict[str, list[
     found[f"{UNRELATED}checkthat {split}"] = [
         Pair(id_, claim, match, "neutral")
         for id_, claim, match, _ in unrelated.checkthat(data, split, embedder)
+    ]
+    found[f"{UNRELATED}rss {part}"] = [
+        Pair(id_, claim, match, "neutral")
+        for id_, claim, match, _ in unrelated.rss(data, part, embedder)
     ]
     return found
 

@@ -15,7 +15,8 @@ them into ``relations.py``.
 ``--search`` sets the bars of a match found by a search instead (``SEARCH_GRID``, the
 others as they are), judged as ``find`` judges (``relate(searched=True)``) with the same
 objective and constraints, and one more: each set of pairs about different things made from
-the tune data (``unrelated.py``: XNLI tune rows, CheckThat! training tweets) has at most
+the tune data (``unrelated.py``: XNLI tune rows, CheckThat! training tweets, RSS headlines
+of the tune part) has at most
 ``MAX_UNRELATED_CONTRADICTS`` of its pairs called ``contradicts``.
 
 Run from the repository root: ``python benchmarks/tune_relations.py [--search]``
@@ -53,10 +54,10 @@ GRID = {
     "MODEL_CROSS_OVERRULE": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01),
 }
 SEARCH_GRID = {
-    "SEARCH_MODEL_MIN_SIMILARITY": (0.78, 0.80, 0.82, 0.85, 0.88),
-    "SEARCH_MODEL_CROSS_MIN_SIMILARITY": (0.75, 0.80, 0.85),
-    "SEARCH_MODEL_CONTRADICTION": (0.5, 0.6, 0.7, 0.8, 0.9),
-    "SEARCH_MODEL_MIN_OVERLAP": (0.0, 0.2, 0.3, 0.4, 0.5),
+    "SEARCH_MODEL_MIN_SIMILARITY": (0.82, 0.85, 0.88),
+    "SEARCH_MODEL_CROSS_MIN_SIMILARITY": (0.80, 0.85),
+    "SEARCH_MODEL_CONTRADICTION": (0.5, 0.6, 0.7, 0.8),
+    "SEARCH_MODEL_MIN_OVERLAP": (0.0, 0.2, 0.4),
 }
 MAX_UNRELATED_CONTRADICTS = 0.10  # share of a set of pairs about different things
 MIN_DACCORD_PRECISION = 0.75

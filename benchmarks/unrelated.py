@@ -9,14 +9,19 @@ statement that is not its own:
 - XNLI French: a row's hypothesis against the nearest premise of another row;
 - PAWS-X French/English: a second sentence against the nearest first sentence of another
   pair;
-- CheckThat! 2020: a tweet against the nearest verified claims other than its own.
+- CheckThat! 2020: a tweet against the nearest verified claims other than its own;
+- the RSS items of 2022 (``rss_2022_russia_ukraine.jsonl``): a headline against the nearest
+  headlines and summaries of other items. One news stream on one war: most of these are
+  about other events, but not all (two outlets may disagree on one event), so the share of
+  them called ``contradicts`` bounds the false contradictions from above.
 
 A pair that shares a third of its words or more is passed over for the next nearest
 (PAWS-X holds one sentence in several pairs, retouched: those are paraphrases or word
 swaps). Each split is used once: ``train_relation_model.py --unrelated`` trains on the
 XNLI ``train`` part and PAWS-X as neutral; ``tune_relations.py`` bounds how many of the
-XNLI ``tune`` part and of the CheckThat! training tweets are called ``contradicts``;
-``relations.py`` reports it on the XNLI ``eval`` part and the CheckThat! dev tweets.
+XNLI ``tune`` part, of the CheckThat! training tweets and of the RSS items of the ``tune``
+part are called ``contradicts``; ``relations.py`` reports it on the XNLI ``eval`` part, the
+CheckThat! dev tweets and the RSS items of the ``eval`` part (``splits.part``).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+from splits import part as split_of
 from splits import xnli_part
 
 if TYPE_CHECKING:
@@ -120,5 +126,26 @@ def checkthat(
     return [
         (f"{t['tweet_id']}-{claims[j]['vclaim_id']}", t["tweet"], texts[j], "en/en")
         for t, found in zip(tweets, nearest, strict=True)
+        for j in found
+    ]
+
+
+def rss(data: Path, part: str, embedder: Embedder, k: int = 3) -> list[tuple[str, str, str, str]]:
+    """(id, claim, match, pairing) for the RSS items of one part (``splits.part`` of
+    ``rss:<id>``): each headline against the ``k`` nearest headlines and summaries of the
+    other items of the whole stream, as a search of that corpus would meet them."""
+    items = read(data / "rss_2022_russia_ukraine.jsonl")
+    passages, owner = [], []
+    for n, item in enumerate(items):
+        for text in (item.get("title"), item.get("description")):
+            if text and text.strip():
+                passages.append(text.strip())
+                owner.append(n)
+    claims = [(n, item) for n, item in enumerate(items) if split_of("rss:" + item["id"]) == part]
+    own = [{j for j, o in enumerate(owner) if o == n} for n, _ in claims]
+    nearest = nearest_others(embedder, [item["title"] for _, item in claims], passages, own, k)
+    return [
+        (f"{item['id']}-{j}", item["title"], passages[j], str(item.get("language") or "en"))
+        for (_, item), found in zip(claims, nearest, strict=True)
         for j in found
     ]

@@ -244,20 +244,20 @@ def test_a_question_found_by_a_search_neither_agrees_nor_contradicts() -> None:
 
 
 @pytest.mark.slow
-def test_find_does_not_call_a_neighbouring_topic_a_contradiction(tmp_path: Path) -> None:
-    """Read by the packaged model, a statement on a neighbouring topic is a contradiction
-    as an NLI pair (the model's convention), not as a match of a search."""
+def test_find_judges_what_it_found_as_a_search_and_compare_as_a_pair(tmp_path: Path) -> None:
+    """The same two statements: ``compare`` reads the date conflict as a contradiction,
+    ``find``, which found the question, does not (it states nothing)."""
     from factcheck import Corpus
     from factcheck.models import Article
 
-    claim = "Russia says it will quit the International Space Station"
-    neighbour = "Russians board International Space Station in Ukrainian colours"
-    done = runner.invoke(app, ["compare", claim, neighbour, "--json"])
+    claim = "Poutine a rencontré Macron au Kremlin le 7 février."
+    asked = "Poutine a-t-il rencontré Macron au Kremlin le 8 février ?"
+    done = runner.invoke(app, ["compare", claim, asked, "--json"])
     assert json.loads(done.stdout)["relation"] == CONTRADICTS, done.output
     with Corpus.open(tmp_path / "index") as corpus:
-        corpus.add([Article(id="iss", text=neighbour, date="2022-03-19", lang="en")])
+        corpus.add([Article(id="question", text=asked, date="2022-02-08", lang="fr")])
         [match] = corpus.find(claim, k=1)
-    assert match.text == neighbour
+    assert match.text == asked
     assert match.relation == RELATED, match.evidence
 
 
