@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 from .clean import clean_text
@@ -337,8 +339,10 @@ def _jsonl_article(record: dict) -> tuple[dict[str, str | None], str, str | None
         summary = _first(record, SUMMARY_KEYS, strings=True)
     except _NotText as exc:
         return str(exc)
+    if fields["title"]:
+        fields["title"] = _plain(fields["title"])
     if body and body.strip():
-        return fields, body, None
+        return fields, _plain(body), None
     try:  # the title becomes text: only a string will do
         headline = _first(record, JSONL_KEYS["title"], strings=True)
     except _NotText as exc:
@@ -351,7 +355,68 @@ def _jsonl_article(record: dict) -> tuple[dict[str, str | None], str, str | None
         )
     headline_only = not any(key in record for key in SUMMARY_KEYS)  # not even an empty one
     caveat = "no 'text' field: the title alone is indexed" if headline_only else None
-    return fields, "\n\n".join(parts), caveat
+    return fields, _plain("\n\n".join(parts)), caveat
+
+
+# Markup in a JSON field: feeds carry their summaries as HTML ("<p>…</p>", "&#39;").
+_MARKUP = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+def _plain(text: str) -> str:
+    """A field's text without HTML: tags dropped (their blocks as paragraphs), entities
+    read, scripts and styles left out; a text with no markup comes back as it is."""
+    if not _MARKUP.search(text):
+        return text
+    reader = _TextOfHTML()
+    reader.feed(text)
+    reader.close()
+    paragraphs = ("".join(reader.parts)).split("\n\n")
+    return "\n\n".join(p.strip() for p in paragraphs if p.strip())
+
+
+class _TextOfHTML(HTMLParser):
+    BLOCKS = frozenset(
+        [
+            "p",
+            "div",
+            "br",
+            "li",
+            "ul",
+            "ol",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "blockquote",
+            "tr",
+            "table",
+            "section",
+            "article",
+            "figure",
+        ]
+    )
+    HIDDEN = frozenset(["script", "style"])
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.hidden += tag in self.HIDDEN
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in self.HIDDEN and self.hidden > 0
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
 
 
 class _NotText(ValueError):

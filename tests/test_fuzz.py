@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from factcheck.clean import MAX_BOILERPLATE_CHARS, clean_text, is_boilerplate
 from factcheck.dates import parse_bound, parse_date
-from factcheck.ingest import Parsed, Problem, read_file
+from factcheck.ingest import Parsed, Problem, _plain, read_file
 from factcheck.sentences import split_sentences
 
 _SCALE = int(os.environ.get("FACTCHECK_FUZZ_SCALE", "1"))
@@ -561,12 +561,12 @@ def _expected(line: str) -> tuple[str, str | None]:
         return "other", None  # only random JSON values carry an "id": the test skips those
     body = record.get("text")
     if isinstance(body, str) and body.strip():
-        return "article", body
+        return "article", _plain(body)  # markup read (a feed's HTML): tested in test_ingest
     if body not in (None, "", [], {}) and not isinstance(body, str):
         return "problem", None  # a text that is not a string
     title = record.get("title")
     if isinstance(title, str) and title.strip():
-        return "article", title  # a headline alone, with a caveat
+        return "article", _plain(title)  # a headline alone, with a caveat
     return "problem", None
 
 
@@ -579,7 +579,8 @@ def _expected(line: str) -> tuple[str, str | None]:
 def test_read_file_jsonl_lines(
     fuzz_dir: Path, lines: list[str], newline: str, encoding: str
 ) -> None:
-    """Each line gives its own Problem (path and 1-based line) or article, text kept exactly."""
+    """Each line gives its own Problem (path and 1-based line) or article, its text kept
+    (markup read as ``ingest._plain`` reads it)."""
     path = fuzz_dir / "lines.jsonl"
     raw = newline.join(lines).encode(encoding)
     items = _read(path, raw)

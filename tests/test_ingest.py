@@ -130,6 +130,10 @@ def test_jsonl_of_feeds_and_scrapers_goes_in_as_it_is(tmp_path: Path) -> None:
             "language": "fr",
         },
         {"text": "Le texte prime sur le contenu.", "content": "Ce contenu n'est pas lu."},
+        {  # feedparser's summaries are HTML
+            "title": "Putin&#39;s plan &amp; the ruble",
+            "summary": '<p>The ruble <b>recovered</b>.</p><img src="r.jpg"/><script>x()</script>',
+        },
         {"titre": "Un champ inconnu", "texte": "Rien de ce que le lecteur connaît."},
     ]
     path = tmp_path / "feed.ndjson"
@@ -137,7 +141,7 @@ def test_jsonl_of_feeds_and_scrapers_goes_in_as_it_is(tmp_path: Path) -> None:
     items = list(read_file(path))
     articles = [i.article for i in items if isinstance(i, Parsed)]
     problems = [i for i in items if isinstance(i, Problem)]
-    rss, headline, feed, scraped, text = articles
+    rss, headline, feed, scraped, text, html = articles
     assert (rss.id, rss.date, rss.url, rss.lang) == (
         "rss-1", "2022-03-01", "https://www.bbc.co.uk/news/world-1", "en",
     )  # fmt: skip
@@ -152,8 +156,10 @@ def test_jsonl_of_feeds_and_scrapers_goes_in_as_it_is(tmp_path: Path) -> None:
         "2022-03-03", "lemonde.fr", "Jeanne Martin", "fr",
     )  # fmt: skip
     assert text.text == "Le texte prime sur le contenu."
+    assert html.title == "Putin's plan & the ruble"
+    assert html.text == "Putin's plan & the ruble\n\nThe ruble recovered."
     [unknown] = problems  # an empty summary is a feed item's, not a missing text
-    assert (unknown.line, unknown.skipped) == (6, True)
+    assert (unknown.line, unknown.skipped) == (7, True)
     assert unknown.reason.startswith("no text: give it in a 'text' field")
 
 
