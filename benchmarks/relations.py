@@ -29,7 +29,6 @@ Run from the repository root: ``python benchmarks/relations.py`` (``--data-dir``
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import math
 import platform
@@ -44,7 +43,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import unrelated  # noqa: E402
-from splits import EVAL, TUNE, daccord_part, xnli_part  # noqa: E402
+from splits import EVAL, TUNE, daccord_part, read_jsonl, xnli_part  # noqa: E402
 
 from factcheck import relations  # noqa: E402
 from factcheck.embed import Embedder, load_embedder  # noqa: E402
@@ -82,30 +81,26 @@ class Pair:
     gold: str
 
 
-def read(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-
-
 def load_xnli(data: Path, part: str, claim: str = "hypothesis", match: str = "premise"):
-    rows = [r for r in read(data / "xnli_fr_dev.jsonl") if xnli_part(r) == part]
+    rows = [r for r in read_jsonl(data / "xnli_fr_dev.jsonl") if xnli_part(r) == part]
     return [Pair(r["id"], r[claim], r[match], r["label"]) for r in rows]
 
 
 def load_daccord(data: Path, part: str) -> list[Pair]:
-    rows = [r for r in read(data / "daccord_fr_dev.jsonl") if daccord_part(r) == part]
+    rows = [r for r in read_jsonl(data / "daccord_fr_dev.jsonl") if daccord_part(r) == part]
     gold = {1: "contradiction", 0: "neutral"}  # "compatible": not a contradiction
     return [Pair(r["id"], r["hypothesis"], r["premise"], gold[int(r["label"])]) for r in rows]
 
 
 def load_rte(data: Path) -> list[Pair]:
-    rows = read(data / "rte3_fr_dev.jsonl")
+    rows = read_jsonl(data / "rte3_fr_dev.jsonl")
     return [Pair(str(r["id"]), r["hypothesis"], r["premise"], RTE_LABELS[r["label"]]) for r in rows]
 
 
 def load_sts(data: Path) -> dict[str, list[Pair]]:
     """STS-B pairs as agreement checks: gold entailment when scored >= 4.6 or a translation,
     neutral when scored <= 2."""
-    rows = read(data / "stsb_fr_en_dev.jsonl")
+    rows = read_jsonl(data / "stsb_fr_en_dev.jsonl")
     same = [r for r in rows if r["score"] >= STS_SAME]
     different = [r for r in rows if r["score"] <= STS_DIFFERENT]
     sentences = sorted({(r["sentence1_fr"], r["sentence1_en"]) for r in rows})
@@ -133,8 +128,7 @@ def load_sts(data: Path) -> dict[str, list[Pair]]:
 def load_snli_test(data: Path, n: int = SNLI_TUNE) -> list[Pair]:
     """A seeded sample of SNLI test (English; never trained on, never reported): its neutral
     pairs (the hypothesis adds to the premise) are what ``agrees`` must not take."""
-    with gzip.open(data / "snli_en" / "snli_test.jsonl.gz", "rt", encoding="utf-8") as f:
-        rows = [json.loads(line) for line in f if line.strip()]
+    rows = read_jsonl(data / "snli_en" / "snli_test.jsonl.gz")
     random.Random(7).shuffle(rows)
     rows = rows[:n]
     return [Pair(f"snli{i}", r["hypothesis"], r["premise"], r["label"]) for i, r in enumerate(rows)]

@@ -42,6 +42,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from splits import read_jsonl
 
 from factcheck import Corpus, lexical
 from factcheck.corpus import DENSE, HYBRID, LEXICAL
@@ -69,11 +70,6 @@ BATCH = 64
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
 
 
 def p50(values: Sequence[float]) -> float:

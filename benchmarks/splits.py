@@ -13,7 +13,10 @@ it does not depend on file order or on a random seed:
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
+from pathlib import Path
 
 TRAIN, TUNE, EVAL = "train", "tune", "eval"
 
@@ -35,3 +38,10 @@ def xnli_part(row: dict) -> str:
 
 def daccord_part(row: dict) -> str:
     return part("daccord:" + row["url"])
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The rows of a JSON Lines file of ../shared/data, gzipped or not."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]

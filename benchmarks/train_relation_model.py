@@ -32,7 +32,6 @@ Run from the repository root: ``python benchmarks/train_relation_model.py`` (nee
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import random
 import sys
@@ -42,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from splits import TRAIN, daccord_part, xnli_part  # noqa: E402
+from splits import TRAIN, daccord_part, read_jsonl, xnli_part  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
@@ -52,12 +51,6 @@ LABELS = ("entailment", "neutral", "contradiction")
 # P(entailment) (only "it is not entailment" is known).
 THREE, CONTRA, NOT_ENTAIL = 0, 1, 2
 MAX_TOKENS = 128
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def examples(data: Path, snli: int, seed: int) -> list[tuple[str, str, int, int]]:

@@ -26,26 +26,18 @@ CheckThat! dev tweets and the RSS items of the ``eval`` part (``splits.part``).
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from splits import part as split_of
-from splits import xnli_part
+from splits import read_jsonl, xnli_part
 
 if TYPE_CHECKING:
     from factcheck.embed import Embedder
 
 MAX_SHARED_WORDS = 1 / 3  # Jaccard of the two sentences' words, below which a pair is kept
-
-
-def read(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def nearest_others(
@@ -78,10 +70,11 @@ def xnli(data: Path, part: str, embedder: Embedder) -> list[tuple[str, str, str,
     """(id, claim, match, pairing) for the rows of one XNLI part: the French hypothesis
     against the nearest other French premise (``fr/fr``), and its English translation
     against that premise (``en/fr``) and against the premise's translation (``en/en``)."""
-    rows = [r for r in read(data / "xnli_fr_dev.jsonl") if xnli_part(r) == part]
+    rows = [r for r in read_jsonl(data / "xnli_fr_dev.jsonl") if xnli_part(r) == part]
     premises = sorted({r["premise"] for r in rows})
     english = {r["premise"]: r["premise_en"] for r in rows}
-    own = [{premises.index(r["premise"])} for r in rows]
+    position = {premise: n for n, premise in enumerate(premises)}
+    own = [{position[r["premise"]]} for r in rows]
     nearest = nearest_others(embedder, [r["hypothesis"] for r in rows], premises, own)
     out = []
     for r, [j] in zip(rows, nearest, strict=True):
@@ -97,11 +90,12 @@ def pawsx(data: Path, embedder: Embedder) -> list[tuple[str, str, str, str]]:
     of another pair."""
     rows = [
         r
-        for r in read(data / "pawsx_fr_en_dev.jsonl")
+        for r in read_jsonl(data / "pawsx_fr_en_dev.jsonl")
         if "NS" not in (r["sentence1"], r["sentence2"])
     ]
     firsts = sorted({r["sentence1"] for r in rows})
-    own = [{firsts.index(r["sentence1"])} for r in rows]
+    position = {first: n for n, first in enumerate(firsts)}
+    own = [{position[r["sentence1"]]} for r in rows]
     nearest = nearest_others(embedder, [r["sentence2"] for r in rows], firsts, own)
     out = []
     for n, (r, [j]) in enumerate(zip(rows, nearest, strict=True)):
@@ -117,10 +111,10 @@ def checkthat(
     ``dev``): each against the ``k`` nearest verified claims (title and claim, as the
     retrieval benchmark indexes them) other than its own."""
     folder = data / "checkthat2020_en"
-    claims = read(folder / "verified_claims.jsonl")
+    claims = read_jsonl(folder / "verified_claims.jsonl")
     texts = [f"{c['title']}\n\n{c['vclaim']}" for c in claims]
     position = {c["vclaim_id"]: n for n, c in enumerate(claims)}
-    tweets = read(folder / f"tweets_{split}.jsonl")
+    tweets = read_jsonl(folder / f"tweets_{split}.jsonl")
     own = [{position[i] for i in t["relevant_vclaim_ids"] if i in position} for t in tweets]
     nearest = nearest_others(embedder, [t["tweet"] for t in tweets], texts, own, k)
     return [
@@ -134,15 +128,16 @@ def rss(data: Path, part: str, embedder: Embedder, k: int = 3) -> list[tuple[str
     """(id, claim, match, pairing) for the RSS items of one part (``splits.part`` of
     ``rss:<id>``): each headline against the ``k`` nearest headlines and summaries of the
     other items of the whole stream, as a search of that corpus would meet them."""
-    items = read(data / "rss_2022_russia_ukraine.jsonl")
-    passages, owner = [], []
+    items = read_jsonl(data / "rss_2022_russia_ukraine.jsonl")
+    passages: list[str] = []
+    of_item: list[set[int]] = [set() for _ in items]  # each item's passages
     for n, item in enumerate(items):
         for text in (item.get("title"), item.get("description")):
             if text and text.strip():
+                of_item[n].add(len(passages))
                 passages.append(text.strip())
-                owner.append(n)
     claims = [(n, item) for n, item in enumerate(items) if split_of("rss:" + item["id"]) == part]
-    own = [{j for j, o in enumerate(owner) if o == n} for n, _ in claims]
+    own = [of_item[n] for n, _ in claims]
     nearest = nearest_others(embedder, [item["title"] for _, item in claims], passages, own, k)
     return [
         (f"{item['id']}-{j}", item["title"], passages[j], str(item.get("language") or "en"))
