@@ -420,7 +420,12 @@ class _TextOfHTML(HTMLParser):
 
 
 class _NotText(ValueError):
-    """A field holds an object or a list that names nothing."""
+    """A field holds what cannot be taken as its text: an object or a list that names
+    nothing, or anything but a string where only a string will do."""
+
+    def __init__(self, key: str, value: object) -> None:
+        kind = {dict: "an object", list: "a list"}.get(type(value), type(value).__name__)
+        super().__init__(f"field {key!r} is {kind}, not text: give it as a string")
 
 
 def _first(record: dict, keys: tuple[str, ...], strings: bool = False) -> str | None:
@@ -430,8 +435,7 @@ def _first(record: dict, keys: tuple[str, ...], strings: bool = False) -> str | 
         value = record.get(key)
         if value not in (None, "", [], {}):
             if strings and not isinstance(value, str):
-                kind = {dict: "an object", list: "a list"}.get(type(value), type(value).__name__)
-                raise _NotText(f"field {key!r} is {kind}, not text: give it as a string")
+                raise _NotText(key, value)
             return _text_of(key, value)
     return None
 
@@ -444,8 +448,7 @@ def _text_of(key: str, value: object, within: bool = False) -> str | None:
     if isinstance(value, list) and key == "authors" and not within:
         return ", ".join(filter(None, (_text_of(key, v, True) for v in value))) or None
     if isinstance(value, dict | list):
-        kind = "an object" if isinstance(value, dict) else "a list"
-        raise _NotText(f"field {key!r} is {kind}, not text: give it as a string")
+        raise _NotText(key, value)
     return _str_or_none(value)
 
 

@@ -348,13 +348,14 @@ def _join_model(
     if not model_reads(a.lang, b.lang, similarity):
         return RELATED
     if searched:
-        if (
+        alone = (
             model_reads(a.lang, b.lang, similarity, searched)
             and contra >= SEARCH_MODEL_CONTRADICTION
             and alignment.overlap >= SEARCH_MODEL_MIN_OVERLAP
-        ):
-            return CONTRADICTS
-    elif contra >= MODEL_CONTRADICTION:
+        )
+    else:
+        alone = contra >= MODEL_CONTRADICTION
+    if alone:
         return CONTRADICTS
     if values_differ:
         return RELATED
